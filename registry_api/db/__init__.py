@@ -1,0 +1,1 @@
+"""Persistence: Piccolo tables (one per module under `tables/`), engine selection and migrations."""

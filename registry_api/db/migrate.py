@@ -1,0 +1,43 @@
+"""Apply Piccolo migrations, then sync reference data (data categories) from the package."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+
+from registry_api.db.tables import DataCategory
+from registry_api.domain.reference import data_categories
+
+
+class MigrationFailed(RuntimeError):
+    pass
+
+
+async def migrate(quiet: bool = True) -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+        result = await run_forwards(app_name="registry", migration_id="all", fake=False)
+    if not result.success:
+        raise MigrationFailed(f"{result.message}\n{out.getvalue()}".strip())
+    await sync_reference_data()
+
+
+async def sync_reference_data() -> None:
+    """Reference rows follow the package: new categories appear, labels are corrected, none is deleted."""
+    existing = {row["code"]: row for row in await DataCategory.select()}
+    for category in data_categories().values():
+        values = {
+            "label_fr": category.label_fr,
+            "label_en": category.label_en,
+            "sensitive": category.sensitive,
+            "basis": category.basis,
+        }
+        current = existing.get(category.code)
+        if current is None:
+            await DataCategory.insert(DataCategory(code=category.code, **values))
+        elif any(current[k] != v for k, v in values.items()):
+            await DataCategory.update({getattr(DataCategory, k): v for k, v in values.items()}).where(
+                DataCategory.code == category.code
+            )

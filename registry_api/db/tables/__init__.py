@@ -1,0 +1,32 @@
+"""Every Piccolo table of the registry, importable from one place."""
+
+from registry_api.db.tables.api_key import ApiKey
+from registry_api.db.tables.data_category import DataCategory
+from registry_api.db.tables.history import HistoryEntry
+from registry_api.db.tables.location import Location
+from registry_api.db.tables.recipient import Recipient
+from registry_api.db.tables.recipient_data_category import RecipientDataCategory
+from registry_api.db.tables.solution import Solution, SolutionRecipient
+
+ALL_TABLES = (
+    DataCategory,
+    Recipient,
+    Location,
+    RecipientDataCategory,
+    Solution,
+    SolutionRecipient,
+    HistoryEntry,
+    ApiKey,
+)
+
+__all__ = [
+    "ALL_TABLES",
+    "ApiKey",
+    "DataCategory",
+    "HistoryEntry",
+    "Location",
+    "Recipient",
+    "RecipientDataCategory",
+    "Solution",
+    "SolutionRecipient",
+]

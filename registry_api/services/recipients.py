@@ -1,0 +1,608 @@
+"""Recipients: create, change, retire, read, list and ask "who receives what, where".
+
+Every surface calls these functions; they validate with the domain rules, write inside one transaction
+together with the history entry (and, through `effects`, whatever the change must trigger), and map
+database conflicts to `Conflict`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import msgspec
+from msgspec import UNSET
+
+from registry_api.db.tables import (
+    Location,
+    Recipient,
+    RecipientDataCategory,
+    Solution,
+    SolutionRecipient,
+)
+from registry_api.domain.enums import Status
+from registry_api.domain.recipient_rules import (
+    Draft,
+    DraftLocation,
+    Problem,
+    Verdict,
+    check_recipient,
+    normalise_certifications,
+)
+from registry_api.domain.reference import AdequacyList, country_name, data_categories, eea_countries
+from registry_api.schemas.recipients import (
+    CategoryOut,
+    LocationIn,
+    LocationOut,
+    RecipientCreate,
+    RecipientOut,
+    RecipientPage,
+    RecipientPatch,
+    Warning,
+    WhoAnswer,
+    WhoEntry,
+)
+from registry_api.services import effects, history
+from registry_api.services.errors import Conflict, Invalid, NotFound
+from registry_api.services.slugs import slugify
+from registry_api.services.tx import write_transaction
+
+ENTITY = "recipient"
+SCALAR_FIELDS = (
+    "name",
+    "legal_name",
+    "address",
+    "contact_name",
+    "contact_email",
+    "website",
+    "service_description",
+    "internal_notes",
+    "kind",
+    "role",
+    "status",
+    "public",
+    "criticality",
+    "certifications",
+    "purposes",
+    "dpa_signed_on",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientFilters:
+    kind: str | None = None
+    country: str | None = None
+    data_category: str | None = None
+    status: str | None = None
+    public: bool | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WhoQuery:
+    data_categories: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    outside_eea: bool = False
+    sensitive_only: bool = False
+    statuses: tuple[str, ...] = (Status.active,)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate(data: RecipientCreate, adequacy: AdequacyList | None = None) -> Verdict:
+    """The one check of a recipient about to be saved, shared by create, patch, Slack and import."""
+    draft = Draft(
+        role=data.role,
+        status=data.status,
+        certifications=tuple(data.certifications),
+        data_categories=tuple(data.data_categories),
+        locations=tuple(
+            DraftLocation(loc.country, loc.use, loc.mechanism, loc.scc_module, loc.tia_on)
+            for loc in data.locations
+        ),
+        dpa_signed=data.dpa_signed_on is not None,
+    )
+    return check_recipient(draft, adequacy)
+
+
+def _warnings(problems: Iterable[Problem]) -> list[Warning]:
+    return [
+        Warning(
+            code=p.code,
+            message=p.message,
+            country=p.extra.get("country"),  # type: ignore[arg-type]
+            location=p.extra.get("location"),  # type: ignore[arg-type]
+        )
+        for p in problems
+    ]
+
+
+def _normalised(data: RecipientCreate) -> RecipientCreate:
+    return msgspec.structs.replace(
+        data,
+        name=data.name.strip(),
+        certifications=normalise_certifications(data.certifications),
+        locations=[msgspec.structs.replace(loc, country=loc.country.upper()) for loc in data.locations],
+    )
+
+
+# ---------------------------------------------------------------- writes
+
+
+async def create(data: RecipientCreate, actor: str) -> RecipientOut:
+    data = _normalised(data)
+    verdict = validate(data)
+    if not verdict.ok:
+        raise Invalid(verdict.errors, verdict.warnings)
+    async with write_transaction():
+        slug = data.slug or await _free_slug(slugify(data.name))
+        if await Recipient.exists().where(Recipient.slug == slug):
+            raise Conflict(f"a recipient with slug {slug!r} already exists", {"slug": slug})
+        parent_id = await _parent_id(data.parent, slug)
+        solution_ids = await _solution_ids(data.solutions)
+        now = datetime.now(UTC)
+        row = Recipient(
+            slug=slug,
+            parent=parent_id,
+            version=1,
+            created_at=now,
+            updated_at=now,
+            **{f: _db_value(getattr(data, f)) for f in SCALAR_FIELDS},
+        )
+        await row.save()
+        await _write_children(row.id, data.locations, data.data_categories, solution_ids)
+        after = await get(slug)
+        await history.record(ENTITY, slug, "create", actor, None, _snapshot(after))
+        await effects.recipient_changed(None, after, actor)
+    after.warnings = _warnings(verdict.warnings)
+    return after
+
+
+async def update(slug: str, patch: RecipientPatch, actor: str) -> RecipientOut:
+    async with write_transaction():
+        before = await get(slug)
+        if before.version != patch.version:
+            raise Conflict(
+                f"stale version: {slug} is at version {before.version}, the change was based on {patch.version}",
+                {"current_version": before.version},
+            )
+        merged = _normalised(_merge(before, patch))
+        verdict = validate(merged)
+        if not verdict.ok:
+            raise Invalid(verdict.errors, verdict.warnings)
+        if _comparable(merged) == _comparable(as_create(before)):
+            before.warnings = _warnings(verdict.warnings)
+            return before
+        parent_id = await _parent_id(merged.parent, slug)
+        values = {getattr(Recipient, f): _db_value(getattr(merged, f)) for f in SCALAR_FIELDS}
+        values[Recipient.parent] = parent_id
+        values[Recipient.version] = before.version + 1
+        values[Recipient.updated_at] = datetime.now(UTC)
+        changed = (
+            await Recipient.update(values)
+            .where((Recipient.slug == slug) & (Recipient.version == before.version))
+            .returning(Recipient.id)
+        )
+        if not changed:
+            raise Conflict(f"stale version: {slug} changed meanwhile", {"current_version": None})
+        recipient_id = changed[0]["id"]
+        await _replace_children(recipient_id, patch, merged)
+        after = await get(slug)
+        await history.record(ENTITY, slug, "update", actor, _snapshot(before), _snapshot(after))
+        await effects.recipient_changed(before, after, actor)
+    after.warnings = _warnings(verdict.warnings)
+    return after
+
+
+async def set_status(
+    slug: str, status: Status, actor: str, expected_version: int | None = None
+) -> RecipientOut:
+    """Approve, reject or retire; `expected_version` protects a decision taken on a stale view."""
+    async with write_transaction():
+        current = await get(slug)
+        version = expected_version if expected_version is not None else current.version
+        return await update(slug, RecipientPatch(version=version, status=status), actor)
+
+
+async def retire(slug: str, actor: str, expected_version: int | None = None) -> RecipientOut:
+    return await set_status(slug, Status.retired, actor, expected_version)
+
+
+async def _free_slug(base: str) -> str:
+    taken = {
+        row["slug"]
+        for row in await Recipient.select(Recipient.slug).where(
+            (Recipient.slug == base) | Recipient.slug.like(f"{base}-%")
+        )
+    }
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+async def _parent_id(parent: str | None, slug: str) -> int | None:
+    if parent is None:
+        return None
+    if parent == slug:
+        raise Invalid([Problem("parent", "parent_self", "a recipient cannot be its own parent")])
+    row = await Recipient.select(Recipient.id).where(Recipient.slug == parent).first()
+    if row is None:
+        raise Invalid([Problem("parent", "unknown_parent", f"unknown parent recipient {parent!r}")])
+    # Refuse cycles: walk up from the parent; the chain is short (group structures, sub-processor chains).
+    seen = {row["id"]}
+    cursor = await Recipient.select(Recipient.parent, Recipient.slug).where(Recipient.id == row["id"]).first()
+    while cursor and cursor["parent"] is not None:
+        if cursor["parent"] in seen:
+            break
+        seen.add(cursor["parent"])
+        cursor = (
+            await Recipient.select(Recipient.parent, Recipient.slug)
+            .where(Recipient.id == cursor["parent"])
+            .first()
+        )
+        if cursor and cursor["slug"] == slug:
+            raise Invalid([Problem("parent", "parent_cycle", f"{parent!r} is already below {slug!r}")])
+    return row["id"]
+
+
+async def _solution_ids(slugs: Sequence[str]) -> list[int]:
+    if not slugs:
+        return []
+    rows = await Solution.select(Solution.id, Solution.slug).where(Solution.slug.is_in(list(slugs)))
+    found = {r["slug"]: r["id"] for r in rows}
+    missing = [s for s in slugs if s not in found]
+    if missing:
+        raise Invalid(
+            [
+                Problem(f"solutions[{list(slugs).index(s)}]", "unknown_solution", f"unknown solution {s!r}")
+                for s in missing
+            ]
+        )
+    return list(dict.fromkeys(found[s] for s in slugs))
+
+
+async def _write_children(
+    recipient_id: int,
+    locations: Sequence[LocationIn] | None,
+    categories: Sequence[str] | None,
+    solution_ids: Sequence[int] | None,
+) -> None:
+    if locations:
+        await Location.insert(
+            *[
+                Location(
+                    recipient=recipient_id,
+                    position=i,
+                    country=loc.country,
+                    city=loc.city,
+                    use=str(loc.use),
+                    mechanism=str(loc.mechanism) if loc.mechanism else None,
+                    scc_module=loc.scc_module,
+                    scc_signed_on=loc.scc_signed_on,
+                    tia_on=loc.tia_on,
+                    supplementary_measures=loc.supplementary_measures,
+                )
+                for i, loc in enumerate(locations)
+            ]
+        )
+    if categories:
+        await RecipientDataCategory.insert(
+            *[
+                RecipientDataCategory(recipient=recipient_id, category=code)
+                for code in dict.fromkeys(categories)
+            ]
+        )
+    if solution_ids:
+        await SolutionRecipient.insert(
+            *[SolutionRecipient(recipient=recipient_id, solution=sid) for sid in solution_ids]
+        )
+
+
+async def _replace_children(recipient_id: int, patch: RecipientPatch, merged: RecipientCreate) -> None:
+    locations = categories = solution_ids = None
+    if patch.locations is not UNSET:
+        await Location.delete().where(Location.recipient == recipient_id)
+        locations = merged.locations
+    if patch.data_categories is not UNSET:
+        await RecipientDataCategory.delete().where(RecipientDataCategory.recipient == recipient_id)
+        categories = merged.data_categories
+    if patch.solutions is not UNSET:
+        await SolutionRecipient.delete().where(SolutionRecipient.recipient == recipient_id)
+        solution_ids = await _solution_ids(merged.solutions)
+    await _write_children(recipient_id, locations, categories, solution_ids)
+
+
+def _merge(before: RecipientOut, patch: RecipientPatch) -> RecipientCreate:
+    base = as_create(before)
+    changes = {
+        f: getattr(patch, f)
+        for f in patch.__struct_fields__
+        if f != "version" and getattr(patch, f) is not UNSET
+    }
+    return msgspec.structs.replace(base, **changes)
+
+
+def as_create(r: RecipientOut) -> RecipientCreate:
+    return RecipientCreate(
+        slug=r.slug,
+        parent=r.parent,
+        locations=[
+            LocationIn(
+                country=loc.country,
+                use=loc.use,
+                city=loc.city,
+                mechanism=loc.mechanism,
+                scc_module=loc.scc_module,
+                scc_signed_on=loc.scc_signed_on,
+                tia_on=loc.tia_on,
+                supplementary_measures=loc.supplementary_measures,
+            )
+            for loc in r.locations
+        ],
+        data_categories=[c.code for c in r.data_categories],
+        solutions=list(r.solutions),
+        **{f: getattr(r, f) for f in SCALAR_FIELDS},
+    )
+
+
+def _comparable(data: RecipientCreate) -> object:
+    value = msgspec.to_builtins(data)
+    value["data_categories"] = sorted(value["data_categories"])
+    value["solutions"] = sorted(value["solutions"])
+    return value
+
+
+def _db_value(value: object) -> object:
+    if isinstance(value, list):
+        return msgspec.json.encode(value).decode()
+    return value
+
+
+def _snapshot(r: RecipientOut) -> dict:
+    value = msgspec.to_builtins(r)
+    value.pop("warnings", None)
+    return value
+
+
+# ---------------------------------------------------------------- reads
+
+
+async def get(slug: str) -> RecipientOut:
+    row = await Recipient.select().where(Recipient.slug == slug).first().output(load_json=True)
+    if row is None:
+        raise NotFound(f"no recipient {slug!r}")
+    return (await hydrate([row]))[0]
+
+
+async def find_by_name(text: str, limit: int = 5) -> list[RecipientOut]:
+    """Slug, exact name, then substring match: what "where is Nimbus?" in Slack needs."""
+    needle = text.strip()
+    if not needle:
+        return []
+    rows = await Recipient.select().where(Recipient.slug == slugify(needle)).output(load_json=True)
+    if not rows:
+        rows = (
+            await Recipient.select()
+            .where(
+                Recipient.name.ilike(f"%{_escape_like(needle)}%")
+                | Recipient.legal_name.ilike(f"%{_escape_like(needle)}%")
+            )
+            .order_by(Recipient.name)
+            .limit(limit)
+            .output(load_json=True)
+        )
+    return await hydrate(rows)
+
+
+async def list_recipients(filters: RecipientFilters, limit: int = 50, offset: int = 0) -> RecipientPage:
+    where = _filters_where(filters)
+    query = Recipient.select().order_by(Recipient.name).order_by(Recipient.id).limit(limit).offset(offset)
+    count = Recipient.count()
+    if where is not None:
+        query = query.where(where)
+        count = count.where(where)
+    rows = await query.output(load_json=True)
+    return RecipientPage(items=await hydrate(rows), total=await count, limit=limit, offset=offset)
+
+
+def _filters_where(filters: RecipientFilters):
+    clauses = []
+    if filters.kind:
+        clauses.append(Recipient.kind == filters.kind)
+    if filters.status:
+        clauses.append(Recipient.status == filters.status)
+    if filters.public is not None:
+        clauses.append(Recipient.public == filters.public)
+    if filters.country:
+        clauses.append(
+            Recipient.id.is_in(Location.select(Location.recipient).where(Location.country == filters.country))
+        )
+    if filters.data_category:
+        clauses.append(
+            Recipient.id.is_in(
+                RecipientDataCategory.select(RecipientDataCategory.recipient).where(
+                    RecipientDataCategory.category == filters.data_category
+                )
+            )
+        )
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q.strip())}%"
+        clauses.append(
+            Recipient.name.ilike(pattern)
+            | Recipient.legal_name.ilike(pattern)
+            | Recipient.slug.ilike(pattern)
+        )
+    return _and(clauses)
+
+
+def _and(clauses: list):
+    if not clauses:
+        return None
+    where = clauses[0]
+    for clause in clauses[1:]:
+        where = where & clause
+    return where
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("%", "").replace("_", " ").strip()
+
+
+async def who(query: WhoQuery, limit: int = 50, offset: int = 0) -> WhoAnswer:
+    """Who receives which data, where: the question the DPO, the bot and `GET /who` ask."""
+    known = data_categories()
+    clauses = []
+    if query.statuses:
+        clauses.append(Recipient.status.is_in(list(query.statuses)))
+    if query.kinds:
+        clauses.append(Recipient.kind.is_in(list(query.kinds)))
+    category_codes = list(query.data_categories)
+    if query.sensitive_only:
+        sensitive = [c for c, info in known.items() if info.sensitive]
+        category_codes = [c for c in category_codes if c in sensitive] if category_codes else sensitive
+        if not category_codes:
+            return WhoAnswer(items=[], total=0, limit=limit, offset=offset)
+    if category_codes:
+        clauses.append(
+            Recipient.id.is_in(
+                RecipientDataCategory.select(RecipientDataCategory.recipient).where(
+                    RecipientDataCategory.category.is_in(category_codes)
+                )
+            )
+        )
+    location_where = _location_where(query)
+    if location_where is not None:
+        clauses.append(Recipient.id.is_in(Location.select(Location.recipient).where(location_where)))
+    where = _and(clauses)
+    select = Recipient.select().order_by(Recipient.name).order_by(Recipient.id).limit(limit).offset(offset)
+    count = Recipient.count()
+    if where is not None:
+        select = select.where(where)
+        count = count.where(where)
+    rows = await select.output(load_json=True)
+    recipients = await hydrate(rows)
+    items = []
+    for r in recipients:
+        locations = r.locations
+        if query.countries or query.outside_eea:
+            locations = [loc for loc in locations if _location_matches(loc, query)]
+        items.append(
+            WhoEntry(
+                slug=r.slug,
+                name=r.name,
+                kind=r.kind,
+                role=r.role,
+                status=r.status,
+                public=r.public,
+                data_categories=r.data_categories,
+                locations=locations,
+                sensitive=r.sensitive,
+                outside_eea=any(not loc.in_eea for loc in r.locations),
+            )
+        )
+    return WhoAnswer(items=items, total=await count, limit=limit, offset=offset)
+
+
+def _location_where(query: WhoQuery):
+    clauses = []
+    if query.countries:
+        clauses.append(Location.country.is_in(list(query.countries)))
+    if query.outside_eea:
+        clauses.append(Location.country.not_in(sorted(eea_countries())))
+    return _and(clauses)
+
+
+def _location_matches(loc: LocationOut, query: WhoQuery) -> bool:
+    if query.countries and loc.country not in query.countries:
+        return False
+    return not (query.outside_eea and loc.in_eea)
+
+
+async def hydrate(rows: list[dict]) -> list[RecipientOut]:
+    """Attach locations, categories, solutions and parent slugs with one query each, not one per row."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    locations: dict[int, list[LocationOut]] = defaultdict(list)
+    categories: dict[int, list[str]] = defaultdict(list)
+    solutions: dict[int, list[str]] = defaultdict(list)
+    eea = eea_countries()
+    for loc in await Location.select().where(Location.recipient.is_in(ids)).order_by(Location.position):
+        locations[loc["recipient"]].append(
+            LocationOut(
+                country=loc["country"],
+                country_name=country_name(loc["country"], "en"),
+                use=loc["use"],
+                city=loc["city"],
+                mechanism=loc["mechanism"],
+                scc_module=loc["scc_module"],
+                scc_signed_on=loc["scc_signed_on"],
+                tia_on=loc["tia_on"],
+                supplementary_measures=loc["supplementary_measures"],
+                in_eea=loc["country"] in eea,
+            )
+        )
+    for link in await RecipientDataCategory.select(
+        RecipientDataCategory.recipient, RecipientDataCategory.category
+    ).where(RecipientDataCategory.recipient.is_in(ids)):
+        categories[link["recipient"]].append(link["category"])
+    for link in await SolutionRecipient.select(
+        SolutionRecipient.recipient, SolutionRecipient.solution.slug.as_alias("slug")
+    ).where(SolutionRecipient.recipient.is_in(ids)):
+        solutions[link["recipient"]].append(link["slug"])
+    parent_ids = {row["parent"] for row in rows if row["parent"] is not None}
+    parents = {}
+    if parent_ids:
+        parents = {
+            r["id"]: r["slug"]
+            for r in await Recipient.select(Recipient.id, Recipient.slug).where(
+                Recipient.id.is_in(list(parent_ids))
+            )
+        }
+    known = data_categories()
+    result = []
+    for row in rows:
+        cats = [
+            CategoryOut(
+                code=c, label_fr=known[c].label_fr, label_en=known[c].label_en, sensitive=known[c].sensitive
+            )
+            for c in sorted(categories[row["id"]])
+            if c in known
+        ]
+        result.append(
+            RecipientOut(
+                slug=row["slug"],
+                name=row["name"],
+                legal_name=row["legal_name"],
+                address=row["address"],
+                contact_name=row["contact_name"],
+                contact_email=row["contact_email"],
+                website=row["website"],
+                service_description=row["service_description"],
+                internal_notes=row["internal_notes"],
+                kind=row["kind"],
+                role=row["role"],
+                status=row["status"],
+                public=bool(row["public"]),
+                criticality=row["criticality"],
+                certifications=list(row["certifications"] or []),
+                purposes=list(row["purposes"] or []),
+                dpa_signed_on=row["dpa_signed_on"],
+                parent=parents.get(row["parent"]),
+                locations=locations[row["id"]],
+                data_categories=cats,
+                solutions=sorted(solutions[row["id"]]),
+                sensitive=any(c.sensitive for c in cats),
+                version=row["version"],
+                created_at=row["created_at"],
+                updated_at=row["updated_at"],
+            )
+        )
+    return result

@@ -1,0 +1,117 @@
+"""Fixtures: the suite runs against real SQLite and, when TEST_DATABASE_URL is set, real PostgreSQL.
+
+Each engine gets a fresh schema migrated once per session; every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from litestar import Litestar
+
+from registry_api.app import create_app
+from registry_api.db.engine import use_database
+from registry_api.db.migrate import migrate
+from registry_api.db.tables import ALL_TABLES, DataCategory
+from registry_api.services import api_keys
+from registry_api.settings import Settings
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+PG_SKIP = "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"
+
+if os.environ.get("REQUIRE_POSTGRES") and not PG_URL:
+    raise pytest.UsageError("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
+
+ENGINE_PARAMS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.skipif(not PG_URL, reason=PG_SKIP)),
+]
+
+
+async def _reset_postgres(url: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session", params=ENGINE_PARAMS)
+async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "registry.db"
+        url = f"sqlite:///{path}"
+    else:
+        assert PG_URL
+        url = PG_URL
+        await _reset_postgres(url)
+    use_database(url)
+    await migrate()
+    return url
+
+
+def _table_names() -> list[str]:
+    return [t._meta.tablename for t in ALL_TABLES if t is not DataCategory]
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[str]:
+    """The database of this test, emptied (reference data kept)."""
+    engine = use_database(database_url)
+    names = _table_names()
+    if database_url.startswith("sqlite"):
+        for name in reversed(names):
+            await engine.run_ddl(f'DELETE FROM "{name}"')
+    else:
+        await engine.run_ddl("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
+    api_keys.clear_cache()
+    yield database_url
+
+
+@pytest.fixture
+def settings(db: str) -> Settings:
+    return Settings(
+        database_url=db,
+        admin_token=None,
+        scheduler_enabled=False,
+        public_base_url="http://registry.test",
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Litestar]:
+    """The app as `create_app` builds it, its lifespan run in the test's own event loop (the PostgreSQL
+    pool must live in the loop that uses it; Litestar's AsyncTestClient runs lifespans in a thread)."""
+    application = create_app(settings)
+    await application.state.runtime.start()
+    try:
+        yield application
+    finally:
+        await application.state.runtime.stop()
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        yield http
+
+
+@pytest.fixture
+async def keys(db: str) -> dict[str, dict[str, str]]:
+    """Authorization headers for one key of each role."""
+    headers = {}
+    for role in ("viewer", "editor", "admin"):
+        token = await api_keys.create(f"{role}-key", role, "test")
+        headers[role] = {"Authorization": f"Bearer {token}"}
+    return headers
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[1]
