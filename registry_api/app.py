@@ -12,10 +12,10 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from litestar import Litestar
-from piccolo.engine.base import Engine
 from litestar.config.compression import CompressionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from piccolo.engine.base import Engine
 
 from registry_api.db.engine import prepare_connection, release_connection, use_database
 from registry_api.http.errors import EXCEPTION_HANDLERS
