@@ -11,15 +11,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from piccolo.engine.base import Engine
 
+from bot.app import build_bolt_app
 from registry_api.db.engine import prepare_connection, release_connection, use_database
 from registry_api.http.errors import EXCEPTION_HANDLERS
 from registry_api.http.health import health, hello
+from registry_api.http.public import public_changes, public_subprocessors, subprocessors_feed, subprocessors_page
 from registry_api.http.recipients import RecipientController
 from registry_api.http.reference import (
     create_solution,
@@ -28,8 +31,12 @@ from registry_api.http.reference import (
     list_recipient_kinds,
     list_solutions,
 )
+from registry_api.http.slack import slack_events
 from registry_api.http.who import who
-from registry_api.settings import Settings
+from registry_api.jobs.dispatch import Deliverer, dispatch_due
+from registry_api.jobs.scheduler import build_scheduler
+from registry_api.services import publication
+from registry_api.settings import Settings, configure
 
 MAX_BODY_BYTES = 1_000_000
 log = logging.getLogger("registry")
@@ -42,12 +49,37 @@ class Runtime:
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
+        self.deliverer = Deliverer(settings)
+        self.scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
+        configure(self.settings)
         await prepare_connection(self.engine)
+        if self.settings.scheduler_enabled:
+            self.scheduler = build_scheduler(
+                dispatch=self.dispatch,
+                dispatch_seconds=self.settings.outbox_interval_seconds,
+                refresh_public_list=self.refresh_public_list,
+            )
+            self.scheduler.start()
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
         await release_connection(self.engine)
+
+    async def dispatch(self) -> None:
+        try:
+            await dispatch_due(self.deliverer)
+        except Exception:  # a failed run is retried at the next tick; it must not kill the job
+            log.exception("outbox dispatch failed")
+
+    async def refresh_public_list(self) -> None:
+        try:
+            await publication.publish("system:projection")
+        except Exception:
+            log.exception("public list refresh failed")
 
     @asynccontextmanager
     async def lifespan(self, _: Litestar) -> AsyncIterator[None]:
@@ -60,6 +92,7 @@ class Runtime:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    configure(settings)
     engine = use_database(settings.database_url)
 
     runtime = Runtime(settings, engine)
@@ -75,6 +108,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             list_solutions,
             get_solution,
             create_solution,
+            slack_events,
+            public_subprocessors,
+            public_changes,
+            subprocessors_page,
+            subprocessors_feed,
         ],
         lifespan=[runtime.lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -91,5 +129,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.bolt = build_bolt_app(settings)
     app.state.version = version("recipient-registry")
     return app

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from registry_api.db.engine import DatabaseUrlError, prepare_connection, release_connection, use_database
 from registry_api.services.errors import ServiceError
-from registry_api.settings import Settings
+from registry_api.settings import Settings, configure
 
 
 def _actor() -> str:
@@ -25,6 +25,7 @@ def _actor() -> str:
 
 def _run(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
     async def main() -> int:
+        configure(settings)
         engine = use_database(settings.database_url)
         await prepare_connection(engine)
         try:

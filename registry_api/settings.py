@@ -46,6 +46,8 @@ class Settings:
     scheduler_enabled: bool = True
     audit_reminder_cron: str = "0 8 * * 1-5"
     demo_data: bool = False
+    outbox_interval_seconds: float = 2.0
+    language: str = "fr"
     company_name: str = "IPORTA"
     dpo_email: str = "privacy@visiativ.com"
 
@@ -77,6 +79,24 @@ class Settings:
             scheduler_enabled=_bool(env("SCHEDULER_ENABLED"), True),
             audit_reminder_cron=env("AUDIT_REMINDER_CRON") or "0 8 * * 1-5",
             demo_data=_bool(env("DEMO_DATA"), False),
+            outbox_interval_seconds=float(env("OUTBOX_INTERVAL_SECONDS") or 2.0),
+            language=(env("DEFAULT_LANGUAGE") or "fr") if (env("DEFAULT_LANGUAGE") or "fr") in ("fr", "en") else "fr",
             company_name=env("COMPANY_NAME") or "IPORTA",
             dpo_email=env("DPO_EMAIL") or "privacy@visiativ.com",
         )
+
+
+_current: Settings | None = None
+
+
+def configure(settings: Settings) -> None:
+    """Make `settings` the ones services read (notice period, links, channels); set by the app and CLI."""
+    global _current
+    _current = settings
+
+
+def current() -> Settings:
+    global _current
+    if _current is None:
+        _current = Settings.from_env()
+    return _current

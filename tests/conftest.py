@@ -5,7 +5,9 @@ Each engine gets a fresh schema migrated once per session; every test starts fro
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Iterator
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,8 +20,9 @@ from registry_api.app import create_app
 from registry_api.db.engine import use_database
 from registry_api.db.migrate import migrate
 from registry_api.db.tables import ALL_TABLES, DataCategory
-from registry_api.services import api_keys
+from registry_api.services import api_keys, publication
 from registry_api.settings import Settings
+from tests.fakes.slack_api import FakeSlackApi
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_SKIP = "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"
@@ -70,6 +73,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
     else:
         await engine.run_ddl("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
     api_keys.clear_cache()
+    publication.reset_caches()
     yield database_url
 
 
@@ -80,6 +84,40 @@ def settings(db: str) -> Settings:
         admin_token=None,
         scheduler_enabled=False,
         public_base_url="http://registry.test",
+    )
+
+
+SIGNING_SECRET = "test-signing-secret"
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlackApi]:
+    """A real local HTTP server standing in for the Slack Web API, shared by the session."""
+    with FakeSlackApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def slack(fake_slack: FakeSlackApi) -> FakeSlackApi:
+    """The fake, emptied for this test."""
+    fake_slack.reset()
+    if fake_slack._server is None:  # a test that took it down and did not bring it back
+        fake_slack.come_up()
+    return fake_slack
+
+
+@pytest.fixture
+def slack_settings(settings: Settings, slack: FakeSlackApi) -> Settings:
+    """Settings of an app wired to the fake Slack: signing secret, token, channels, approvers."""
+    return dataclasses.replace(
+        settings,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_bot_token="xoxb-test-token",
+        slack_api_url=slack.url,
+        slack_notice_channel="CNOTICE",
+        slack_audit_channel="CAUDIT",
+        slack_review_channel="CREVIEW",
+        slack_approvers=("UAPPROVER",),
     )
 
 
@@ -98,6 +136,24 @@ async def app(settings: Settings) -> AsyncIterator[Litestar]:
 @pytest.fixture
 async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        yield http
+
+
+@pytest.fixture
+async def slack_app(slack_settings: Settings) -> AsyncIterator[Litestar]:
+    """The app with Slack configured against the fake; the scheduler stays off (tests drive jobs)."""
+    application = create_app(slack_settings)
+    await application.state.runtime.start()
+    try:
+        yield application
+    finally:
+        await application.state.runtime.stop()
+
+
+@pytest.fixture
+async def slack_client(slack_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=slack_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
         yield http
 

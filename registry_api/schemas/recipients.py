@@ -38,6 +38,14 @@ class LocationIn(Struct, forbid_unknown_fields=True, kw_only=True):
     supplementary_measures: Long = ""
 
 
+class Publication(Struct, forbid_unknown_fields=True, kw_only=True):
+    """How a change of the public list is announced: an earlier effective date needs a written reason
+    (urgent replacement), which the notice shows. Not stored on the recipient."""
+
+    effective_on: date | None = None
+    reason: Annotated[str, Meta(max_length=2000)] = ""
+
+
 class RecipientCreate(Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name
     kind: RecipientKind
@@ -60,6 +68,7 @@ class RecipientCreate(Struct, forbid_unknown_fields=True, kw_only=True):
     locations: Annotated[list[LocationIn], Meta(max_length=100)] = []
     data_categories: Annotated[list[Tag], Meta(max_length=50)] = []
     solutions: Annotated[list[Slug], Meta(max_length=50)] = []
+    publication: Publication | None = None
 
 
 class RecipientPatch(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -88,6 +97,7 @@ class RecipientPatch(Struct, forbid_unknown_fields=True, kw_only=True):
     locations: Annotated[list[LocationIn], Meta(max_length=100)] | UnsetType = UNSET
     data_categories: Annotated[list[Tag], Meta(max_length=50)] | UnsetType = UNSET
     solutions: Annotated[list[Slug], Meta(max_length=50)] | UnsetType = UNSET
+    publication: Publication | None = None
 
 
 class LocationOut(Struct, kw_only=True):

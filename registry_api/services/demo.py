@@ -10,7 +10,9 @@ import msgspec
 from registry_api.db.tables import Recipient
 from registry_api.schemas.recipients import RecipientCreate
 from registry_api.schemas.reference import SolutionCreate
-from registry_api.services import recipients, solutions
+from registry_api.clock import clock
+from registry_api.schemas.recipients import Publication
+from registry_api.services import publication, recipients, solutions
 
 SOLUTIONS = [
     {"slug": "iporta-portail", "name": "Iporta Portail", "description": "Portail clients et extranet."},
@@ -361,8 +363,13 @@ async def seed_demo(actor: str = "system:demo") -> int:
     """Seed only an empty registry: returns how many recipients were created (0 if it had any)."""
     if await Recipient.count() > 0:
         return 0
-    for solution in SOLUTIONS:
-        await solutions.create(msgspec.convert(solution, SolutionCreate), actor)
-    for data in RECIPIENTS:
-        await recipients.create(msgspec.convert(data, RecipientCreate), actor)
+    with publication.deferred():
+        for solution in SOLUTIONS:
+            await solutions.create(msgspec.convert(solution, SolutionCreate), actor)
+        for data in RECIPIENTS:
+            await recipients.create(msgspec.convert(data, RecipientCreate), actor)
+    # One first version, in effect at once: the list as it stands when the registry is set up.
+    await publication.publish(
+        actor, Publication(effective_on=clock().today(), reason="Publication initiale de la liste / initial list")
+    )
     return len(RECIPIENTS)

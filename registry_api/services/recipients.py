@@ -157,7 +157,7 @@ async def create(data: RecipientCreate, actor: str) -> RecipientOut:
         await _write_children(row.id, data.locations, data.data_categories, solution_ids)
         after = await get(slug)
         await history.record(ENTITY, slug, "create", actor, None, _snapshot(after))
-        await effects.recipient_changed(None, after, actor)
+        await effects.recipient_changed(None, after, actor, data.publication)
     after.warnings = _warnings(verdict.warnings)
     return after
 
@@ -193,7 +193,7 @@ async def update(slug: str, patch: RecipientPatch, actor: str) -> RecipientOut:
         await _replace_children(recipient_id, patch, merged)
         after = await get(slug)
         await history.record(ENTITY, slug, "update", actor, _snapshot(before), _snapshot(after))
-        await effects.recipient_changed(before, after, actor)
+        await effects.recipient_changed(before, after, actor, patch.publication)
     after.warnings = _warnings(verdict.warnings)
     return after
 
@@ -324,7 +324,7 @@ def _merge(before: RecipientOut, patch: RecipientPatch) -> RecipientCreate:
     changes = {
         f: getattr(patch, f)
         for f in patch.__struct_fields__
-        if f != "version" and getattr(patch, f) is not UNSET
+        if f not in ("version", "publication") and getattr(patch, f) is not UNSET
     }
     return msgspec.structs.replace(base, **changes)
 
@@ -354,6 +354,7 @@ def as_create(r: RecipientOut) -> RecipientCreate:
 
 def _comparable(data: RecipientCreate) -> object:
     value = msgspec.to_builtins(data)
+    value.pop("publication", None)
     value["data_categories"] = sorted(value["data_categories"])
     value["solutions"] = sorted(value["solutions"])
     return value

@@ -3,10 +3,13 @@
 from registry_api.db.tables.api_key import ApiKey
 from registry_api.db.tables.data_category import DataCategory
 from registry_api.db.tables.history import HistoryEntry
+from registry_api.db.tables.list_version import ListVersion
 from registry_api.db.tables.location import Location
+from registry_api.db.tables.outbox import OutboxMessage
 from registry_api.db.tables.recipient import Recipient
 from registry_api.db.tables.recipient_data_category import RecipientDataCategory
 from registry_api.db.tables.solution import Solution, SolutionRecipient
+from registry_api.db.tables.webhook import Webhook
 
 ALL_TABLES = (
     DataCategory,
@@ -17,6 +20,9 @@ ALL_TABLES = (
     SolutionRecipient,
     HistoryEntry,
     ApiKey,
+    OutboxMessage,
+    ListVersion,
+    Webhook,
 )
 
 __all__ = [
@@ -24,9 +30,12 @@ __all__ = [
     "ApiKey",
     "DataCategory",
     "HistoryEntry",
+    "ListVersion",
     "Location",
+    "OutboxMessage",
     "Recipient",
     "RecipientDataCategory",
     "Solution",
     "SolutionRecipient",
+    "Webhook",
 ]

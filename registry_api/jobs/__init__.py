@@ -1,0 +1,1 @@
+"""Background work: the outbox dispatcher and periodic jobs, scheduled by APScheduler."""

@@ -1,0 +1,61 @@
+"""Recording side effects in the outbox, inside the caller's transaction.
+
+A notice is recorded with the change that causes it, under a dedupe key (`notice:v12`); recording it
+again is a no-op, so a retried request or a second replica cannot queue it twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from registry_api.clock import clock
+from registry_api.db.tables import OutboxMessage
+
+SLACK = "slack"
+WEBHOOK = "webhook"
+
+
+async def enqueue(kind: str, dedupe_key: str, payload: dict, due_at: datetime | None = None) -> bool:
+    """Returns False when a message with this key was already recorded."""
+    if await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
+        return False
+    await OutboxMessage.insert(
+        OutboxMessage(
+            kind=kind,
+            dedupe_key=dedupe_key,
+            payload=msgspec.json.encode(payload).decode(),
+            created_at=clock().now(),
+            due_at=due_at or clock().now(),
+        )
+    )
+    return True
+
+
+async def enqueue_slack(
+    dedupe_key: str,
+    channel: str,
+    text: str,
+    blocks: list[dict] | None = None,
+    *,
+    method: str = "chat.postMessage",
+    due_at: datetime | None = None,
+    extra: dict | None = None,
+) -> bool:
+    """`channel` is a role (`notice`, `review`, `audit`) resolved from settings at delivery time, or an
+    id; so a notice recorded before Slack is configured is delivered once it is."""
+    args: dict = {"text": text, **(extra or {})}
+    if blocks is not None:
+        args["blocks"] = blocks
+    return await enqueue(SLACK, dedupe_key, {"method": method, "channel": channel, "args": args}, due_at)
+
+
+async def pending(limit: int = 100) -> list[dict]:
+    return (
+        await OutboxMessage.select()
+        .where(OutboxMessage.delivered_at.is_null())
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .output(load_json=True)
+    )
