@@ -15,8 +15,6 @@ def build_bolt_app(settings: Settings) -> AsyncApp | None:
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret,
         client=client,
-        # auth.test is called once, on the first request, then cached by Bolt.
-        token_verification_enabled=False,
     )
     from bot import listeners
 

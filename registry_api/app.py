@@ -20,6 +20,7 @@ from piccolo.engine.base import Engine
 
 from bot.app import build_bolt_app
 from registry_api.db.engine import prepare_connection, release_connection, use_database
+from registry_api.http.admin import create_webhook, delete_webhook, list_webhooks, pending_outbox
 from registry_api.http.errors import EXCEPTION_HANDLERS
 from registry_api.http.health import health, hello
 from registry_api.http.public import public_changes, public_subprocessors, subprocessors_feed, subprocessors_page
@@ -113,6 +114,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             public_changes,
             subprocessors_page,
             subprocessors_feed,
+            create_webhook,
+            list_webhooks,
+            delete_webhook,
+            pending_outbox,
         ],
         lifespan=[runtime.lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

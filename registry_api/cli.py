@@ -48,9 +48,7 @@ async def _seed() -> int:
     from registry_api.services.demo import seed_demo
 
     created = await seed_demo()
-    print(
-        f"demo data: {created} recipients created" if created else "registry not empty: demo data not seeded"
-    )
+    print(f"demo data: {created} recipients created" if created else "registry not empty: demo data not seeded")
     return 0
 
 
@@ -133,9 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("seed-demo", help="seed the demo registry into an empty database")
     sub.add_parser("check", help="re-validate every transfer; exit 1 if any does not hold")
-    keys = sub.add_parser("apikey", help="create or revoke API keys").add_subparsers(
-        dest="action", required=True
-    )
+    keys = sub.add_parser("apikey", help="create or revoke API keys").add_subparsers(dest="action", required=True)
     create = keys.add_parser("create", help="create a key and print it (shown once)")
     create.add_argument("name")
     create.add_argument("--role", default="viewer", choices=["viewer", "editor", "admin"])
@@ -169,9 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"registry: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a one-line reason rather than a traceback for operators
-        print(
-            f"registry: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr
-        )
+        print(f"registry: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
         return 1
 
 

@@ -112,7 +112,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 USES = {
-    "fr": {"storage": "stockage", "processing": "traitement", "remote_access": "accès à distance", "backup": "sauvegarde"},
+    "fr": {
+        "storage": "stockage",
+        "processing": "traitement",
+        "remote_access": "accès à distance",
+        "backup": "sauvegarde",
+    },
     "en": {"storage": "storage", "processing": "processing", "remote_access": "remote access", "backup": "backup"},
 }
 MECHANISMS = {
@@ -139,14 +144,30 @@ MECHANISMS = {
 }
 FIELD_NAMES = {
     "fr": {
-        "name": "nom", "legal_name": "entité juridique", "address": "adresse", "contact_name": "contact",
-        "contact_email": "e-mail de contact", "website": "site", "service": "service", "kind": "catégorie",
-        "data_categories": "données", "locations": "lieux et garanties", "solutions": "solutions",
+        "name": "nom",
+        "legal_name": "entité juridique",
+        "address": "adresse",
+        "contact_name": "contact",
+        "contact_email": "e-mail de contact",
+        "website": "site",
+        "service": "service",
+        "kind": "catégorie",
+        "data_categories": "données",
+        "locations": "lieux et garanties",
+        "solutions": "solutions",
     },
     "en": {
-        "name": "name", "legal_name": "legal entity", "address": "address", "contact_name": "contact",
-        "contact_email": "contact e-mail", "website": "website", "service": "service", "kind": "kind",
-        "data_categories": "data", "locations": "locations and safeguards", "solutions": "solutions",
+        "name": "name",
+        "legal_name": "legal entity",
+        "address": "address",
+        "contact_name": "contact",
+        "contact_email": "contact e-mail",
+        "website": "website",
+        "service": "service",
+        "kind": "kind",
+        "data_categories": "data",
+        "locations": "locations and safeguards",
+        "solutions": "solutions",
     },
 }
 

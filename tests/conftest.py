@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -17,6 +17,7 @@ import pytest
 from litestar import Litestar
 
 from registry_api.app import create_app
+from registry_api.clock import Clock, FixedClock, set_clock
 from registry_api.db.engine import use_database
 from registry_api.db.migrate import migrate
 from registry_api.db.tables import ALL_TABLES, DataCategory
@@ -88,6 +89,17 @@ def settings(db: str) -> Settings:
 
 
 SIGNING_SECRET = "test-signing-secret"
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[FixedClock]:
+    """Freeze time at a Wednesday morning in Paris; tests move it with `advance(days=...)`."""
+    frozen = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    set_clock(frozen)
+    try:
+        yield frozen
+    finally:
+        set_clock(Clock())
 
 
 @pytest.fixture(scope="session")

@@ -30,9 +30,7 @@ def require(role: ApiRole):
         if principal is None:
             raise NotAuthorizedException("a valid API key is required (Authorization: Bearer <key>)")
         if principal.role < role:
-            raise PermissionDeniedException(
-                f"this needs the {role.name} role; the key has {principal.role.name}"
-            )
+            raise PermissionDeniedException(f"this needs the {role.name} role; the key has {principal.role.name}")
 
     guard.__name__ = f"require_{role.name}"
     return guard

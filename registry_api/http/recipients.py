@@ -57,17 +57,13 @@ class RecipientController(Controller):
     async def get_recipient(self, slug: FromPath[str]) -> RecipientOut:
         return await recipients.get(slug)
 
-    @patch(
-        "/{slug:str}", guards=[editor], summary="Change a recipient; `version` must be current (409 if stale)"
-    )
+    @patch("/{slug:str}", guards=[editor], summary="Change a recipient; `version` must be current (409 if stale)")
     async def update_recipient(
         self, request: Request, slug: FromPath[str], data: JSONBody[RecipientPatch]
     ) -> RecipientOut:
         return await recipients.update(slug, data, actor_of(request))
 
-    @delete(
-        "/{slug:str}", guards=[editor], status_code=200, summary="Retire a recipient (kept, with history)"
-    )
+    @delete("/{slug:str}", guards=[editor], status_code=200, summary="Retire a recipient (kept, with history)")
     async def retire_recipient(
         self,
         request: Request,
@@ -77,8 +73,6 @@ class RecipientController(Controller):
         return await recipients.retire(slug, actor_of(request), version)
 
     @get("/{slug:str}/history", guards=[viewer])
-    async def recipient_history(
-        self, slug: FromPath[str], limit: Limit = 200, offset: Offset = 0
-    ) -> list[HistoryOut]:
+    async def recipient_history(self, slug: FromPath[str], limit: Limit = 200, offset: Offset = 0) -> list[HistoryOut]:
         await recipients.get(slug)
         return await history.entries(recipients.ENTITY, slug, limit, offset)

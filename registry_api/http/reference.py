@@ -14,18 +14,14 @@ from registry_api.services import solutions
 @get("/api/v1/data-categories", guards=[viewer], tags=["reference"])
 async def list_data_categories() -> list[DataCategoryOut]:
     return [
-        DataCategoryOut(
-            code=c.code, label_fr=c.label_fr, label_en=c.label_en, sensitive=c.sensitive, basis=c.basis
-        )
+        DataCategoryOut(code=c.code, label_fr=c.label_fr, label_en=c.label_en, sensitive=c.sensitive, basis=c.basis)
         for c in data_categories().values()
     ]
 
 
 @get("/api/v1/recipient-kinds", guards=[viewer], tags=["reference"])
 async def list_recipient_kinds() -> list[KindOut]:
-    return [
-        KindOut(code=k.code, label_fr=k.label_fr, label_en=k.label_en) for k in recipient_kinds().values()
-    ]
+    return [KindOut(code=k.code, label_fr=k.label_fr, label_en=k.label_en) for k in recipient_kinds().values()]
 
 
 @get("/api/v1/solutions", guards=[viewer], tags=["solutions"])

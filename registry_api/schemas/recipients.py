@@ -89,9 +89,9 @@ class RecipientPatch(Struct, forbid_unknown_fields=True, kw_only=True):
     public: bool | UnsetType = UNSET
     criticality: Criticality | UnsetType = UNSET
     certifications: Annotated[list[Tag], Meta(max_length=50)] | UnsetType = UNSET
-    purposes: (
-        Annotated[list[Annotated[str, Meta(min_length=1, max_length=300)]], Meta(max_length=50)] | UnsetType
-    ) = UNSET
+    purposes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=300)]], Meta(max_length=50)] | UnsetType = (
+        UNSET
+    )
     dpa_signed_on: date | UnsetType | None = UNSET
     parent: Slug | UnsetType | None = UNSET
     locations: Annotated[list[LocationIn], Meta(max_length=100)] | UnsetType = UNSET

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import msgspec
 
-from registry_api.db.tables import Recipient
-from registry_api.schemas.recipients import RecipientCreate
-from registry_api.schemas.reference import SolutionCreate
 from registry_api.clock import clock
-from registry_api.schemas.recipients import Publication
+from registry_api.db.tables import Recipient
+from registry_api.schemas.recipients import Publication, RecipientCreate
+from registry_api.schemas.reference import SolutionCreate
 from registry_api.services import publication, recipients, solutions
 
 SOLUTIONS = [
@@ -203,7 +202,7 @@ RECIPIENTS: list[dict] = [
         "contact_name": "Grievance Officer",
         "contact_email": "privacy@remotix.example",
         "website": "https://remotix.example",
-        "service_description": "Support technique de niveau 2 par prise en main à distance, enregistrement des sessions.",
+        "service_description": "Support de niveau 2 par prise en main à distance, sessions enregistrées.",
         "internal_notes": "TIA revue par le DPO; accès limité aux heures ouvrées Europe.",
         "kind": "session_remote_access",
         "role": "subprocessor",
@@ -222,7 +221,7 @@ RECIPIENTS: list[dict] = [
                 "scc_module": 3,
                 "scc_signed_on": "2025-09-01",
                 "tia_on": "2025-08-20",
-                "supplementary_measures": "Chiffrement de bout en bout, pas de stockage local, journalisation des accès.",
+                "supplementary_measures": "Chiffrement de bout en bout, aucun stockage local, accès journalisés.",
             },
         ],
     },

@@ -8,9 +8,7 @@ from registry_api.db.tables import HistoryEntry
 from registry_api.schemas.recipients import HistoryOut
 
 
-async def record(
-    entity: str, key: str, action: str, actor: str, before: object = None, after: object = None
-) -> None:
+async def record(entity: str, key: str, action: str, actor: str, before: object = None, after: object = None) -> None:
     await HistoryEntry.insert(
         HistoryEntry(
             entity=entity,

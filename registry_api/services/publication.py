@@ -47,7 +47,6 @@ LATEST_TTL_SECONDS = 1.0
 ADVISORY_LOCK_KEY = 7_302_611
 
 
-
 @dataclass(frozen=True, slots=True)
 class Version:
     number: int
@@ -229,7 +228,9 @@ async def _record_notices(version: Version, today: date) -> None:
     text, blocks = notice_message(version, lang)
     await outbox.enqueue_slack(f"list-notice:v{version.number}", "notice", text, blocks)
     if version.effective_on > today:
-        in_effect = i18n.t(lang, "notice_in_effect", number=version.number, date=i18n.fmt_date(version.effective_on, lang))
+        in_effect = i18n.t(
+            lang, "notice_in_effect", number=version.number, date=i18n.fmt_date(version.effective_on, lang)
+        )
         await outbox.enqueue_slack(
             f"list-effective:v{version.number}",
             "notice",
@@ -321,9 +322,7 @@ async def latest_number(max_age: float = LATEST_TTL_SECONDS) -> int | None:
 
 
 async def latest_version() -> Version | None:
-    row = (
-        await ListVersion.select().order_by(ListVersion.number, ascending=False).first().output(load_json=True)
-    )
+    row = await ListVersion.select().order_by(ListVersion.number, ascending=False).first().output(load_json=True)
     return _version(row) if row else None
 
 

@@ -101,8 +101,7 @@ def validate(data: RecipientCreate, adequacy: AdequacyList | None = None) -> Ver
         certifications=tuple(data.certifications),
         data_categories=tuple(data.data_categories),
         locations=tuple(
-            DraftLocation(loc.country, loc.use, loc.mechanism, loc.scc_module, loc.tia_on)
-            for loc in data.locations
+            DraftLocation(loc.country, loc.use, loc.mechanism, loc.scc_module, loc.tia_on) for loc in data.locations
         ),
         dpa_signed=data.dpa_signed_on is not None,
     )
@@ -198,9 +197,7 @@ async def update(slug: str, patch: RecipientPatch, actor: str) -> RecipientOut:
     return after
 
 
-async def set_status(
-    slug: str, status: Status, actor: str, expected_version: int | None = None
-) -> RecipientOut:
+async def set_status(slug: str, status: Status, actor: str, expected_version: int | None = None) -> RecipientOut:
     """Approve, reject or retire; `expected_version` protects a decision taken on a stale view."""
     async with write_transaction():
         current = await get(slug)
@@ -243,9 +240,7 @@ async def _parent_id(parent: str | None, slug: str) -> int | None:
             break
         seen.add(cursor["parent"])
         cursor = (
-            await Recipient.select(Recipient.parent, Recipient.slug)
-            .where(Recipient.id == cursor["parent"])
-            .first()
+            await Recipient.select(Recipient.parent, Recipient.slug).where(Recipient.id == cursor["parent"]).first()
         )
         if cursor and cursor["slug"] == slug:
             raise Invalid([Problem("parent", "parent_cycle", f"{parent!r} is already below {slug!r}")])
@@ -294,10 +289,7 @@ async def _write_children(
         )
     if categories:
         await RecipientDataCategory.insert(
-            *[
-                RecipientDataCategory(recipient=recipient_id, category=code)
-                for code in dict.fromkeys(categories)
-            ]
+            *[RecipientDataCategory(recipient=recipient_id, category=code) for code in dict.fromkeys(categories)]
         )
     if solution_ids:
         await SolutionRecipient.insert(
@@ -436,9 +428,7 @@ def _filters_where(filters: RecipientFilters):
     if filters.q:
         pattern = f"%{_escape_like(filters.q.strip())}%"
         clauses.append(
-            Recipient.name.ilike(pattern)
-            | Recipient.legal_name.ilike(pattern)
-            | Recipient.slug.ilike(pattern)
+            Recipient.name.ilike(pattern) | Recipient.legal_name.ilike(pattern) | Recipient.slug.ilike(pattern)
         )
     return _and(clauses)
 
@@ -563,17 +553,13 @@ async def hydrate(rows: list[dict]) -> list[RecipientOut]:
     if parent_ids:
         parents = {
             r["id"]: r["slug"]
-            for r in await Recipient.select(Recipient.id, Recipient.slug).where(
-                Recipient.id.is_in(list(parent_ids))
-            )
+            for r in await Recipient.select(Recipient.id, Recipient.slug).where(Recipient.id.is_in(list(parent_ids)))
         }
     known = data_categories()
     result = []
     for row in rows:
         cats = [
-            CategoryOut(
-                code=c, label_fr=known[c].label_fr, label_en=known[c].label_en, sensitive=known[c].sensitive
-            )
+            CategoryOut(code=c, label_fr=known[c].label_fr, label_en=known[c].label_en, sensitive=known[c].sensitive)
             for c in sorted(categories[row["id"]])
             if c in known
         ]

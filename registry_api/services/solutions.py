@@ -31,9 +31,7 @@ async def list_solutions() -> list[SolutionOut]:
     ):
         links[link["solution"]].append(link["slug"])
     return [
-        SolutionOut(
-            slug=r["slug"], name=r["name"], description=r["description"], recipients=sorted(links[r["id"]])
-        )
+        SolutionOut(slug=r["slug"], name=r["name"], description=r["description"], recipients=sorted(links[r["id"]]))
         for r in rows
     ]
 

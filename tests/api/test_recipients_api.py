@@ -48,9 +48,7 @@ async def test_india_under_adequacy_is_refused_and_names_the_country(client, key
 
 
 async def test_india_under_scc_module_3_is_accepted_with_tia_warning(client, keys):
-    body = recipient(
-        locations=[{"country": "IN", "use": "remote_access", "mechanism": "scc", "scc_module": 3}]
-    )
+    body = recipient(locations=[{"country": "IN", "use": "remote_access", "mechanism": "scc", "scc_module": 3}])
     r = await client.post("/api/v1/recipients", json=body, headers=keys["editor"])
     assert r.status_code == 201, r.text
     codes = {w["code"] for w in r.json()["warnings"]}
@@ -165,9 +163,7 @@ async def test_filters_and_pagination(client, keys):
 
 async def test_auth_roles(client, keys):
     assert (await client.get("/api/v1/recipients")).status_code == 401
-    assert (
-        await client.get("/api/v1/recipients", headers={"Authorization": "Bearer nope"})
-    ).status_code == 401
+    assert (await client.get("/api/v1/recipients", headers={"Authorization": "Bearer nope"})).status_code == 401
     r = await client.post("/api/v1/recipients", json=recipient(), headers=keys["viewer"])
     assert r.status_code == 403
     assert r.json()["status_code"] == 403
@@ -228,8 +224,7 @@ async def test_who_answers_by_category_and_country(client, keys):
     assert items[0]["locations"][0]["mechanism"] == "scc"
     assert items[0]["sensitive"] is True
     names = [
-        i["name"]
-        for i in (await client.get("/api/v1/who?data=connection", headers=keys["viewer"])).json()["items"]
+        i["name"] for i in (await client.get("/api/v1/who?data=connection", headers=keys["viewer"])).json()["items"]
     ]
     assert names == ["Local host", "Remote support"]
     outside = (await client.get("/api/v1/who?outside_eea=true", headers=keys["viewer"])).json()["items"]
@@ -255,9 +250,7 @@ async def test_solutions(client, keys):
     assert (
         await client.post("/api/v1/solutions", json={"name": "Iporta Sign"}, headers=keys["editor"])
     ).status_code == 409
-    r = await client.post(
-        "/api/v1/recipients", json=recipient(solutions=["iporta-sign"]), headers=keys["editor"]
-    )
+    r = await client.post("/api/v1/recipients", json=recipient(solutions=["iporta-sign"]), headers=keys["editor"])
     assert r.json()["solutions"] == ["iporta-sign"]
     r = await client.post("/api/v1/recipients", json=recipient(solutions=["nope"]), headers=keys["editor"])
     assert r.status_code == 422
