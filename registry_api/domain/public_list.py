@@ -206,6 +206,7 @@ def apply(old: Mapping[str, Entry], d: ListDiff, new_entries: Mapping[str, Entry
             raise DiffDoesNotApply(f"cannot change {ec.slug!r}: not in the list")
         entry = result[ec.slug]
         for fc in ec.fields:
+            _require(fc.old is not MISSING or fc.new is not MISSING, f"{ec.slug}.{fc.field} changes nothing")
             current = entry.get(fc.field, MISSING)
             if not _same(current, fc.old):
                 raise DiffDoesNotApply(

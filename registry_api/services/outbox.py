@@ -18,19 +18,19 @@ WEBHOOK = "webhook"
 
 
 async def enqueue(kind: str, dedupe_key: str, payload: dict, due_at: datetime | None = None) -> bool:
-    """Returns False when a message with this key was already recorded."""
-    if await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
-        return False
-    await OutboxMessage.insert(
-        OutboxMessage(
-            kind=kind,
-            dedupe_key=dedupe_key,
-            payload=msgspec.json.encode(payload).decode(),
-            created_at=clock().now(),
-            due_at=due_at or clock().now(),
-        )
+    """Returns False when a message with this key was already recorded, by this process or another:
+    `ON CONFLICT DO NOTHING` lets two replicas race on the same key without failing either transaction."""
+    now = clock().now()
+    rows = await OutboxMessage.raw(
+        "INSERT INTO outbox (kind, dedupe_key, payload, created_at, due_at, attempts, last_error) "
+        "VALUES ({}, {}, {}, {}, {}, 0, '') ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        kind,
+        dedupe_key,
+        msgspec.json.encode(payload).decode(),
+        now,
+        due_at or now,
     )
-    return True
+    return bool(rows)
 
 
 async def enqueue_slack(
