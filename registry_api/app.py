@@ -21,6 +21,7 @@ from piccolo.engine.base import Engine
 from bot.app import build_bolt_app
 from registry_api.db.engine import prepare_connection, release_connection, use_database
 from registry_api.http.admin import create_webhook, delete_webhook, list_webhooks, pending_outbox
+from registry_api.http.audits import list_audits, record_audit, recipient_audits, snooze_audit
 from registry_api.http.errors import EXCEPTION_HANDLERS
 from registry_api.http.health import health, hello
 from registry_api.http.public import public_changes, public_subprocessors, subprocessors_feed, subprocessors_page
@@ -35,8 +36,9 @@ from registry_api.http.reference import (
 from registry_api.http.slack import slack_events
 from registry_api.http.who import who
 from registry_api.jobs.dispatch import Deliverer, dispatch_due
-from registry_api.jobs.scheduler import build_scheduler
-from registry_api.services import publication
+from registry_api.clock import clock
+from registry_api.jobs.scheduler import build_scheduler, previous_fire_time
+from registry_api.services import audits, publication
 from registry_api.settings import Settings, configure
 
 MAX_BODY_BYTES = 1_000_000
@@ -61,8 +63,11 @@ class Runtime:
                 dispatch=self.dispatch,
                 dispatch_seconds=self.settings.outbox_interval_seconds,
                 refresh_public_list=self.refresh_public_list,
+                audit_reminders=self.audit_reminders,
+                audit_cron=self.settings.audit_reminder_cron,
             )
             self.scheduler.start()
+            await self.catch_up()
 
     async def stop(self) -> None:
         if self.scheduler is not None:
@@ -75,6 +80,19 @@ class Runtime:
             await dispatch_due(self.deliverer)
         except Exception:  # a failed run is retried at the next tick; it must not kill the job
             log.exception("outbox dispatch failed")
+
+    async def audit_reminders(self) -> None:
+        try:
+            await audits.remind()
+        except Exception:
+            log.exception("audit reminders failed")
+
+    async def catch_up(self) -> None:
+        """A reminder run missed while every process was down (e.g. at 08:00) runs now, once."""
+        missed = previous_fire_time(self.settings.audit_reminder_cron, clock().now())
+        last = await audits.last_run(audits.REMINDER_JOB)
+        if missed is not None and (last is None or last < missed) and self.scheduler is not None:
+            self.scheduler.add_job(self.audit_reminders, id="audit-reminders-catch-up")
 
     async def refresh_public_list(self) -> None:
         try:
@@ -118,6 +136,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             list_webhooks,
             delete_webhook,
             pending_outbox,
+            list_audits,
+            recipient_audits,
+            record_audit,
+            snooze_audit,
         ],
         lifespan=[runtime.lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

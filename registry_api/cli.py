@@ -89,6 +89,36 @@ async def _check() -> int:
     return 1 if failing else 0
 
 
+async def _audits_remind() -> int:
+    from registry_api.services.audits import remind
+
+    report = await remind()
+    print(
+        f"{report.considered} audits due within 30 days, {report.queued} reminders queued"
+        + (", weekly digest queued" if report.digest_queued else "")
+    )
+    return 0
+
+
+def _notices_dispatch(settings: Settings) -> Callable[[], Awaitable[int]]:
+    async def work() -> int:
+        from registry_api.jobs.dispatch import Deliverer, dispatch_due
+
+        total = delivered = failed = 0
+        deliverer = Deliverer(settings)
+        while True:
+            report = await dispatch_due(deliverer)
+            delivered += report.delivered
+            failed += report.failed
+            total += report.delivered + report.failed
+            if report.delivered + report.failed == 0 or report.delivered == 0:
+                break
+        print(f"{delivered} delivered, {failed} failed (will be retried)")
+        return 1 if failed else 0
+
+    return work
+
+
 def serve(settings: Settings) -> int:
     import uvicorn
 
@@ -137,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", default="viewer", choices=["viewer", "editor", "admin"])
     revoke = keys.add_parser("revoke", help="revoke a key")
     revoke.add_argument("name")
+    audit = sub.add_parser("audits", help="supplier audits").add_subparsers(dest="action", required=True)
+    audit.add_parser("remind", help="compute and queue today's audit reminders now")
+    notices = sub.add_parser("notices", help="notices and messages").add_subparsers(dest="action", required=True)
+    notices.add_parser("dispatch", help="deliver the outbox now")
     return parser
 
 
@@ -153,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             work = _seed
         elif args.command == "check":
             work = _check
+        elif args.command == "audits":
+            work = _audits_remind
+        elif args.command == "notices":
+            work = _notices_dispatch(settings)
         elif args.command == "apikey" and args.action == "create":
             work = _apikey_create(args.name, args.role)
         else:

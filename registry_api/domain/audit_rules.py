@@ -216,3 +216,38 @@ def digest_key(today: date) -> str:
     """
     iso = today.isocalendar()
     return f"digest-{iso.year}-W{iso.week:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierFacts:
+    """What a change of a supplier is compared on to decide whether its audit comes sooner."""
+
+    locations: frozenset[tuple[str, str, str]]  # (country, city, use)
+    sensitive_categories: frozenset[str]
+    certifications: frozenset[str]
+
+    @property
+    def countries(self) -> frozenset[str]:
+        return frozenset(country for country, _, _ in self.locations)
+
+
+def pull_forward_triggers(before: SupplierFacts, after: SupplierFacts) -> list[tuple[PullForwardReason, str]]:
+    """The events between two states of a supplier that call for an earlier audit, with a detail for the
+    record (`new country: US`). A new country implies a new location and is reported once, as a country."""
+    reasons: list[tuple[PullForwardReason, str]] = []
+    new_countries = after.countries - before.countries
+    if new_countries:
+        reasons.append((PullForwardReason.new_country, ", ".join(sorted(new_countries))))
+    else:
+        new_places = after.locations - before.locations
+        if new_places:
+            reasons.append(
+                (PullForwardReason.new_location, ", ".join(f"{c} {city}".strip() for c, city, _ in sorted(new_places)))
+            )
+    new_sensitive = after.sensitive_categories - before.sensitive_categories
+    if new_sensitive:
+        reasons.append((PullForwardReason.new_sensitive_category, ", ".join(sorted(new_sensitive))))
+    lapsed = before.certifications - after.certifications
+    if lapsed:
+        reasons.append((PullForwardReason.lapsed_certification, ", ".join(sorted(lapsed))))
+    return reasons

@@ -7,7 +7,9 @@ runs a replica without it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -35,3 +37,32 @@ def build_scheduler(
     if audit_reminders is not None:
         scheduler.add_job(audit_reminders, CronTrigger.from_crontab(audit_cron, timezone=PARIS), id="audit-reminders")
     return scheduler
+
+
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def cron_trigger(expression: str) -> CronTrigger:
+    """A standard 5-field crontab (`0 8 * * 1-5` = weekdays at 08:00, Europe/Paris).
+
+    APScheduler 3 numbers weekdays from Monday = 0, so its `from_crontab` reads `1-5` as Tuesday to
+    Saturday; the day-of-week numbers are turned into names first to keep the crontab meaning.
+    """
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"a crontab has 5 fields, got {expression!r}")
+    minute, hour, day, month, dow = fields
+    dow = re.sub(r"\b([0-7])\b", lambda m: _DAY_NAMES[int(m.group(1))], dow)
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=dow, timezone=PARIS)
+
+
+def previous_fire_time(cron: str, now: datetime, lookback_days: int = 8) -> datetime | None:
+    """The last time `cron` should have fired before `now` (within `lookback_days`), for catch-up."""
+    trigger = cron_trigger(cron)
+    start = now - timedelta(days=lookback_days)
+    fire = trigger.get_next_fire_time(None, start)
+    previous = None
+    while fire is not None and fire <= now:
+        previous = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return previous

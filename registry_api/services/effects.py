@@ -12,6 +12,8 @@ from registry_api.schemas.recipients import RecipientOut
 async def recipient_changed(
     before: RecipientOut | None, after: RecipientOut, actor: str, publication: object | None = None
 ) -> None:
+    from registry_api.services import audits
     from registry_api.services import publication as public_list
 
     await public_list.on_recipient_changed(before, after, actor, publication)  # type: ignore[arg-type]
+    await audits.on_recipient_changed(before, after, actor)

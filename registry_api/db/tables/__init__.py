@@ -1,6 +1,7 @@
 """Every Piccolo table of the registry, importable from one place."""
 
 from registry_api.db.tables.api_key import ApiKey
+from registry_api.db.tables.audit import Audit, JobRun
 from registry_api.db.tables.data_category import DataCategory
 from registry_api.db.tables.history import HistoryEntry
 from registry_api.db.tables.list_version import ListVersion
@@ -23,13 +24,17 @@ ALL_TABLES = (
     OutboxMessage,
     ListVersion,
     Webhook,
+    Audit,
+    JobRun,
 )
 
 __all__ = [
     "ALL_TABLES",
     "ApiKey",
+    "Audit",
     "DataCategory",
     "HistoryEntry",
+    "JobRun",
     "ListVersion",
     "Location",
     "OutboxMessage",

@@ -1,0 +1,95 @@
+"""Slack messages of supplier audits: reminders with their buttons, the weekly digest, and the line a
+button press adds to a reminder. Pure builders; texts in `templates/slack/audit.mrkdwn`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from registry_api import i18n
+from registry_api.domain.audit_rules import DigestLine, ReminderStep
+from registry_api.notices.blocks import Message, mention, truncate
+from registry_api.settings import current as settings
+from registry_api.templating import environment
+
+DIGEST_LIMIT = 25
+RECORD, SNOOZE, ASSIGN = "audit_record", "audit_snooze", "audit_assign"
+
+BUTTONS = {
+    "fr": {RECORD: "Enregistrer l'audit", SNOOZE: "Reporter de 7 jours", ASSIGN: "Je m'en charge"},
+    "en": {RECORD: "Record audit", SNOOZE: "Snooze 7 days", ASSIGN: "Assign to me"},
+}
+
+
+def _macro(macro_name: str, /, **values: Any) -> str:
+    module = environment().get_template("slack/audit.mrkdwn").module
+    return str(getattr(module, macro_name)(**values)).strip()
+
+
+def reminder(row: dict, step: ReminderStep, today: date, lang: str | None = None) -> Message:
+    """A reminder for one open audit; the buttons carry the audit id."""
+    lang = lang or settings().language
+    days_left = (row["due_on"] - today).days
+    text = _macro(
+        "reminder",
+        lang=lang,
+        name=row["name"],
+        due=row["due_on"],
+        days_left=days_left,
+        criticality=row["criticality"],
+        reason=row["due_reason"],
+        assignee=mention(row["assignee"]) if row.get("assignee") else "",
+    )
+    value = str(row["id"])
+    labels = BUTTONS[lang]
+    blocks = [
+        {"type": "section", "block_id": f"audit-{row['id']}", "text": {"type": "mrkdwn", "text": truncate(text, 2900)}},
+        {
+            "type": "actions",
+            "block_id": "audit_actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": RECORD,
+                    "text": {"type": "plain_text", "text": labels[RECORD]},
+                    "style": "primary",
+                    "value": value,
+                },
+                {"type": "button", "action_id": SNOOZE, "text": {"type": "plain_text", "text": labels[SNOOZE]}, "value": value},
+                {"type": "button", "action_id": ASSIGN, "text": {"type": "plain_text", "text": labels[ASSIGN]}, "value": value},
+            ],
+        },
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{step.key} · {row['slug']}"}]},
+    ]
+    return Message(text=truncate(text, 2900), blocks=blocks)
+
+
+def digest(overdue: list[DigestLine], upcoming: list[DigestLine], today: date, lang: str | None = None) -> Message:
+    lang = lang or settings().language
+    text = _macro("digest", lang=lang, overdue=overdue, upcoming=upcoming, limit=DIGEST_LIMIT)
+    return Message(
+        text=truncate(text, 2900),
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 2900)}}],
+    )
+
+
+def after_action(blocks: list[dict], kind: str, user_id: str, detail: str = "", lang: str | None = None) -> list[dict]:
+    """The reminder as it was, without its buttons once recorded, with a line saying who did what."""
+    lang = lang or settings().language
+    line = _macro("outcome", lang=lang, kind=kind, who=mention(user_id), detail=detail)
+    kept = [b for b in blocks if kind != "recorded" or b.get("type") != "actions"]
+    kept = [b for b in kept if b.get("block_id") != f"audit_outcome_{kind}"]
+    kept.append({"type": "context", "block_id": f"audit_outcome_{kind}", "elements": [{"type": "mrkdwn", "text": line}]})
+    return kept
+
+
+def outcome_label(outcome: str, lang: str) -> str:
+    labels = {
+        "fr": {"pass": "conforme", "findings": "avec constats", "fail": "non conforme"},
+        "en": {"pass": "pass", "findings": "findings", "fail": "fail"},
+    }
+    return labels[lang].get(outcome, outcome)
+
+
+def date_label(day: date, lang: str) -> str:
+    return i18n.fmt_date(day, lang)
