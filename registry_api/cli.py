@@ -8,8 +8,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
+
+import asyncpg
 
 from registry_api.db.engine import DatabaseUrlError, prepare_connection, release_connection, use_database
 from registry_api.services.errors import ServiceError
@@ -135,8 +138,12 @@ def serve(settings: Settings) -> int:
             if created:
                 print(f"demo data: {created} recipients seeded")
         if await api_keys.count_active() == 0 and not settings.admin_token:
-            token = await api_keys.create("admin", "admin", "system:first-start")
-            print(f"first start: admin API key (shown once): {token}")
+            try:
+                token = await api_keys.create("admin", "admin", "system:first-start")
+            except (ServiceError, sqlite3.IntegrityError, asyncpg.UniqueViolationError):
+                pass  # another replica starting at the same moment created it
+            else:
+                print(f"first start: admin API key (shown once): {token}")
         return 0
 
     _run(settings, prepare)

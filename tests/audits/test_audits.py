@@ -198,7 +198,15 @@ def test_reminder_text_is_escaped_for_slack(fixed_clock):
     from registry_api.domain.audit_rules import due_step
     from registry_api.notices.audits import reminder
 
-    row = {"id": 1, "name": "<!channel> & co", "slug": "x", "due_on": TODAY, "due_reason": "cycle", "criticality": "high", "assignee": ""}
+    row = {
+        "id": 1,
+        "name": "<!channel> & co",
+        "slug": "x",
+        "due_on": TODAY,
+        "due_reason": "cycle",
+        "criticality": "high",
+        "assignee": "",
+    }
     message = reminder(row, due_step(TODAY, TODAY), TODAY, "en")
     assert "<!channel>" not in message.text and "&lt;!channel&gt; &amp; co" in message.text
     assert [e["action_id"] for e in message.blocks[1]["elements"]] == ["audit_record", "audit_snooze", "audit_assign"]
