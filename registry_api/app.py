@@ -19,9 +19,10 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from piccolo.engine.base import Engine
 
 from bot.app import build_bolt_app
+from registry_api.clock import clock
 from registry_api.db.engine import prepare_connection, release_connection, use_database
 from registry_api.http.admin import create_webhook, delete_webhook, list_webhooks, pending_outbox
-from registry_api.http.audits import list_audits, record_audit, recipient_audits, snooze_audit
+from registry_api.http.audits import list_audits, recipient_audits, record_audit, snooze_audit
 from registry_api.http.errors import EXCEPTION_HANDLERS
 from registry_api.http.health import health, hello
 from registry_api.http.public import public_changes, public_subprocessors, subprocessors_feed, subprocessors_page
@@ -36,7 +37,6 @@ from registry_api.http.reference import (
 from registry_api.http.slack import slack_events
 from registry_api.http.who import who
 from registry_api.jobs.dispatch import Deliverer, dispatch_due
-from registry_api.clock import clock
 from registry_api.jobs.scheduler import build_scheduler, previous_fire_time
 from registry_api.services import audits, publication
 from registry_api.settings import Settings, configure

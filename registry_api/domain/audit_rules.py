@@ -137,10 +137,7 @@ _BEFORE_STEPS = {o: ReminderStep(f"before-{o}", "before", o) for o in REMINDER_O
 # keeps `due_step` to a subtraction and an index, with no allocation, for the 100k-supplier nightly run.
 _BEFORE_BY_DAYS_LEFT: tuple[ReminderStep | None, ...] = (
     None,
-    *(
-        _BEFORE_STEPS[min(o for o in REMINDER_OFFSETS if o >= days_left)]
-        for days_left in range(1, _MAX_OFFSET + 1)
-    ),
+    *(_BEFORE_STEPS[min(o for o in REMINDER_OFFSETS if o >= days_left)] for days_left in range(1, _MAX_OFFSET + 1)),
 )
 # Ten years of overdue weeks prebuilt; beyond that a step is built on demand (an audit that late is rare).
 _OVERDUE_STEPS: tuple[ReminderStep, ...] = tuple(_overdue_step(w) for w in range(522))

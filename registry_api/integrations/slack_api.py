@@ -22,4 +22,4 @@ def channel_for(settings: Settings, channel: str) -> str | None:
         "review": settings.slack_review_channel,
         "audit": settings.slack_audit_channel,
     }
-    return roles[channel] if channel in roles else channel
+    return roles.get(channel, channel)

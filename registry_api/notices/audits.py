@@ -55,8 +55,18 @@ def reminder(row: dict, step: ReminderStep, today: date, lang: str | None = None
                     "style": "primary",
                     "value": value,
                 },
-                {"type": "button", "action_id": SNOOZE, "text": {"type": "plain_text", "text": labels[SNOOZE]}, "value": value},
-                {"type": "button", "action_id": ASSIGN, "text": {"type": "plain_text", "text": labels[ASSIGN]}, "value": value},
+                {
+                    "type": "button",
+                    "action_id": SNOOZE,
+                    "text": {"type": "plain_text", "text": labels[SNOOZE]},
+                    "value": value,
+                },
+                {
+                    "type": "button",
+                    "action_id": ASSIGN,
+                    "text": {"type": "plain_text", "text": labels[ASSIGN]},
+                    "value": value,
+                },
             ],
         },
         {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{step.key} · {row['slug']}"}]},
@@ -79,7 +89,9 @@ def after_action(blocks: list[dict], kind: str, user_id: str, detail: str = "", 
     line = _macro("outcome", lang=lang, kind=kind, who=mention(user_id), detail=detail)
     kept = [b for b in blocks if kind != "recorded" or b.get("type") != "actions"]
     kept = [b for b in kept if b.get("block_id") != f"audit_outcome_{kind}"]
-    kept.append({"type": "context", "block_id": f"audit_outcome_{kind}", "elements": [{"type": "mrkdwn", "text": line}]})
+    kept.append(
+        {"type": "context", "block_id": f"audit_outcome_{kind}", "elements": [{"type": "mrkdwn", "text": line}]}
+    )
     return kept
 
 

@@ -123,9 +123,11 @@ async def record(slug: str, data: AuditRecord, actor: str) -> AuditOut:
     if performed > today:
         raise Invalid([Problem("performed_on", "future_date", "an audit cannot be recorded in the future")])
     async with write_transaction():
-        row = await Recipient.select(Recipient.id, Recipient.status, Recipient.criticality).where(
-            Recipient.slug == slug
-        ).first()
+        row = (
+            await Recipient.select(Recipient.id, Recipient.status, Recipient.criticality)
+            .where(Recipient.slug == slug)
+            .first()
+        )
         if row is None:
             raise NotFound(f"no recipient {slug!r}")
         if row["status"] != Status.active:
@@ -142,8 +144,9 @@ async def record(slug: str, data: AuditRecord, actor: str) -> AuditOut:
         }
         if current is None:
             done_id = (
-                await Audit.insert(Audit(recipient=row["id"], due_on=performed, due_reason="unscheduled"))
-                .returning(Audit.id)
+                await Audit.insert(Audit(recipient=row["id"], due_on=performed, due_reason="unscheduled")).returning(
+                    Audit.id
+                )
             )[0]["id"]
         else:
             done_id = current["id"]
