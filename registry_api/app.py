@@ -144,7 +144,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[runtime.lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=MAX_BODY_BYTES,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048, gzip_compress_level=1),
         openapi_config=OpenAPIConfig(
             title="Recipient registry",
             version=version("recipient-registry"),

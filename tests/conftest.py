@@ -21,7 +21,7 @@ from registry_api.clock import Clock, FixedClock, set_clock
 from registry_api.db.engine import use_database
 from registry_api.db.migrate import migrate
 from registry_api.db.tables import ALL_TABLES, DataCategory
-from registry_api.services import api_keys, publication
+from registry_api.services import api_keys, publication, recipients
 from registry_api.settings import Settings
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -75,6 +75,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
         await engine.run_ddl("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
     api_keys.clear_cache()
     publication.reset_caches()
+    recipients.clear_cache()
     yield database_url
 
 

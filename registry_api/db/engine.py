@@ -6,13 +6,17 @@ every table, so that the CLI, the app factory and the tests choose the database 
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
+
+import aiosqlite
+import asyncpg
 from urllib.parse import urlparse
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
 SQLITE_TIMEOUT_S = 30
 
@@ -35,11 +39,94 @@ def sqlite_path(url: str) -> Path:
     return Path(path)
 
 
+class PooledSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine opens a connection, and so starts a thread, for every query; this one keeps
+    a few open connections per event loop and reuses them for queries and transactions alike.
+
+    Connections are in WAL mode with `synchronous=NORMAL` (SQLite's advice for WAL: a crash of the process
+    never loses a committed transaction), foreign keys on, and a busy timeout so writers queue.
+    """
+
+    MAX_IDLE = 8
+
+    def __init__(self, path: str, **kwargs: object) -> None:
+        super().__init__(path=path, **kwargs)
+        self._idle: dict[int, list[aiosqlite.Connection]] = {}
+
+    async def _open(self) -> aiosqlite.Connection:
+        pending = aiosqlite.connect(**self.connection_kwargs)
+        pending._thread.daemon = True  # an unclosed connection must never keep the process alive
+        connection = await pending
+        connection.row_factory = dict_factory
+        await connection.execute("PRAGMA foreign_keys = 1")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    async def acquire(self) -> aiosqlite.Connection:
+        idle = self._idle.setdefault(id(asyncio.get_running_loop()), [])
+        while idle:
+            connection = idle.pop()
+            if not connection.in_transaction:
+                return connection
+            await connection.close()
+        return await self._open()
+
+    async def release(self, connection: aiosqlite.Connection) -> None:
+        idle = self._idle.setdefault(id(asyncio.get_running_loop()), [])
+        if len(idle) < self.MAX_IDLE and not connection.in_transaction:
+            idle.append(connection)
+        else:
+            await connection.close()
+
+    async def close_pool(self) -> None:
+        idle = self._idle.pop(id(asyncio.get_running_loop()), [])
+        for connection in idle:
+            await connection.close()
+
+    async def get_connection(self) -> _PooledConnection:  # type: ignore[override]
+        """For transactions: Piccolo closes the connection at the end, which here gives it back."""
+        return _PooledConnection(self, await self.acquire())
+
+    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        connection = await self.acquire()
+        try:
+            return await connection.execute_fetchall(query, args or [])
+        finally:
+            await self.release(connection)
+
+    async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
+        return await connection.execute_fetchall(query, args or [])
+
+
+class _PooledConnection:
+    """What a Piccolo SQLite transaction holds: `close()` returns the connection to the pool."""
+
+    __slots__ = ("_connection", "_engine")
+
+    def __init__(self, engine: PooledSQLiteEngine, connection: aiosqlite.Connection) -> None:
+        self._engine = engine
+        self._connection = connection
+
+    async def execute(self, sql: str, parameters=None):
+        return await self._connection.execute(sql, parameters or [])
+
+    async def execute_fetchall(self, sql: str, parameters=None):
+        return await self._connection.execute_fetchall(sql, parameters or [])
+
+    async def close(self) -> None:
+        await self._engine.release(self._connection)
+
+
+async def _no_reset(connection: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset round trip on every release: we hold no session state (no LISTEN, no session
+    advisory locks, no SET) on pooled connections; transaction-scoped locks end with their transaction."""
+
+
 def make_engine(url: str) -> Engine:
     if is_sqlite(url):
         path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_S)
+        return PooledSQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_S)
     scheme = urlparse(url).scheme
     if scheme in {"postgres", "postgresql"}:
         return PostgresEngine(config={"dsn": url}, extensions=())
@@ -80,9 +167,11 @@ async def prepare_connection(engine: Engine) -> None:
         with sqlite3.connect(engine.path) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
     elif isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=20)
+        await engine.start_connection_pool(min_size=2, max_size=20, reset=_no_reset)
 
 
 async def release_connection(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close_pool()

@@ -32,6 +32,8 @@ async def migrate(quiet: bool = True) -> None:
         if not result.success:
             raise MigrationFailed(f"{result.message}\n{out.getvalue()}".strip())
         await sync_reference_data()
+        # Fresh statistics, so that the planner picks the indexes that fit (SQLite has no autovacuum).
+        await current_engine().run_ddl("ANALYZE")
 
 
 @contextlib.asynccontextmanager

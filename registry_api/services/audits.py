@@ -337,8 +337,9 @@ async def remind(today: date | None = None) -> RemindReport:
             if await outbox.enqueue_slack(key, "audit", message.text, message.blocks):
                 report.queued += 1
         digest_key = audit_rules.digest_key(today)
-        if digest_key not in await _existing_keys([digest_key]):
-            overdue, upcoming = audit_rules.digest(((row, row["due_on"]) for row in rows), today)
+        overdue, upcoming = audit_rules.digest(((row, row["due_on"]) for row in rows), today)
+        if (overdue or upcoming) and digest_key not in await _existing_keys([digest_key]):
+            # Nothing due is no news: the digest is sent the first run of the week that has something.
             message = messages.digest(overdue, upcoming, today)
             report.digest_queued = await outbox.enqueue_slack(digest_key, "audit", message.text, message.blocks)
         await mark_run(REMINDER_JOB)

@@ -7,7 +7,7 @@ database conflicts to `Conflict`.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -139,7 +139,7 @@ async def create(data: RecipientCreate, actor: str) -> RecipientOut:
         raise Invalid(verdict.errors, verdict.warnings)
     async with write_transaction():
         slug = data.slug or await _free_slug(slugify(data.name))
-        if await Recipient.exists().where(Recipient.slug == slug):
+        if data.slug and await Recipient.exists().where(Recipient.slug == slug):
             raise Conflict(f"a recipient with slug {slug!r} already exists", {"slug": slug})
         parent_id = await _parent_id(data.parent, slug)
         solution_ids = await _solution_ids(data.solutions)
@@ -154,11 +154,10 @@ async def create(data: RecipientCreate, actor: str) -> RecipientOut:
         )
         await row.save()
         await _write_children(row.id, data.locations, data.data_categories, solution_ids)
-        after = await get(slug)
+        after = _written(data, slug, 1, now, now)
         await history.record(ENTITY, slug, "create", actor, None, _snapshot(after))
         await effects.recipient_changed(None, after, actor, data.publication)
-    after.warnings = _warnings(verdict.warnings)
-    return after
+    return msgspec.structs.replace(after, warnings=_warnings(verdict.warnings))
 
 
 async def update(slug: str, patch: RecipientPatch, actor: str) -> RecipientOut:
@@ -174,8 +173,7 @@ async def update(slug: str, patch: RecipientPatch, actor: str) -> RecipientOut:
         if not verdict.ok:
             raise Invalid(verdict.errors, verdict.warnings)
         if _comparable(merged) == _comparable(as_create(before)):
-            before.warnings = _warnings(verdict.warnings)
-            return before
+            return msgspec.structs.replace(before, warnings=_warnings(verdict.warnings))
         parent_id = await _parent_id(merged.parent, slug)
         values = {getattr(Recipient, f): _db_value(getattr(merged, f)) for f in SCALAR_FIELDS}
         values[Recipient.parent] = parent_id
@@ -190,11 +188,10 @@ async def update(slug: str, patch: RecipientPatch, actor: str) -> RecipientOut:
             raise Conflict(f"stale version: {slug} changed meanwhile", {"current_version": None})
         recipient_id = changed[0]["id"]
         await _replace_children(recipient_id, patch, merged)
-        after = await get(slug)
+        after = _written(merged, slug, before.version + 1, before.created_at, values[Recipient.updated_at])
         await history.record(ENTITY, slug, "update", actor, _snapshot(before), _snapshot(after))
         await effects.recipient_changed(before, after, actor, patch.publication)
-    after.warnings = _warnings(verdict.warnings)
-    return after
+    return msgspec.structs.replace(after, warnings=_warnings(verdict.warnings))
 
 
 async def set_status(slug: str, status: Status, actor: str, expected_version: int | None = None) -> RecipientOut:
@@ -210,6 +207,8 @@ async def retire(slug: str, actor: str, expected_version: int | None = None) -> 
 
 
 async def _free_slug(base: str) -> str:
+    if not await Recipient.exists().where(Recipient.slug == base):
+        return base
     taken = {
         row["slug"]
         for row in await Recipient.select(Recipient.slug).where(
@@ -516,30 +515,48 @@ def _location_matches(loc: LocationOut, query: WhoQuery) -> bool:
     return not (query.outside_eea and loc.in_eea)
 
 
+_hydrated: OrderedDict[int, tuple[tuple[int, object], RecipientOut]] = OrderedDict()
+HYDRATED_MAX = 5000
+
+
+def clear_cache() -> None:
+    _hydrated.clear()
+
+
 async def hydrate(rows: list[dict]) -> list[RecipientOut]:
-    """Attach locations, categories, solutions and parent slugs with one query each, not one per row."""
+    """Attach locations, categories, solutions and parent slugs with one query each, not one per row.
+
+    Results are kept per recipient under its (version, updated_at), which every write changes: a row read
+    again unchanged needs no further query, and a change from another replica is never served stale.
+    The cached objects are shared: callers must not mutate them (use msgspec.structs.replace).
+    """
+    if not rows:
+        return []
+    result: dict[int, RecipientOut] = {}
+    missing: list[dict] = []
+    for row in rows:
+        hit = _hydrated.get(row["id"])
+        if hit is not None and hit[0] == (row["version"], row["updated_at"]):
+            result[row["id"]] = hit[1]
+        else:
+            missing.append(row)
+    for out, row in zip(await _hydrate_uncached(missing), missing, strict=True):
+        result[row["id"]] = out
+        _hydrated[row["id"]] = ((row["version"], row["updated_at"]), out)
+        if len(_hydrated) > HYDRATED_MAX:
+            _hydrated.popitem(last=False)
+    return [result[row["id"]] for row in rows]
+
+
+async def _hydrate_uncached(rows: list[dict]) -> list[RecipientOut]:
     if not rows:
         return []
     ids = [row["id"] for row in rows]
     locations: dict[int, list[LocationOut]] = defaultdict(list)
     categories: dict[int, list[str]] = defaultdict(list)
     solutions: dict[int, list[str]] = defaultdict(list)
-    eea = eea_countries()
     for loc in await Location.select().where(Location.recipient.is_in(ids)).order_by(Location.position):
-        locations[loc["recipient"]].append(
-            LocationOut(
-                country=loc["country"],
-                country_name=country_name(loc["country"], "en"),
-                use=loc["use"],
-                city=loc["city"],
-                mechanism=loc["mechanism"],
-                scc_module=loc["scc_module"],
-                scc_signed_on=loc["scc_signed_on"],
-                tia_on=loc["tia_on"],
-                supplementary_measures=loc["supplementary_measures"],
-                in_eea=loc["country"] in eea,
-            )
-        )
+        locations[loc["recipient"]].append(_location_out(loc))
     for link in await RecipientDataCategory.select(
         RecipientDataCategory.recipient, RecipientDataCategory.category
     ).where(RecipientDataCategory.recipient.is_in(ids)):
@@ -555,41 +572,74 @@ async def hydrate(rows: list[dict]) -> list[RecipientOut]:
             r["id"]: r["slug"]
             for r in await Recipient.select(Recipient.id, Recipient.slug).where(Recipient.id.is_in(list(parent_ids)))
         }
+    return [
+        _build(row, locations[row["id"]], categories[row["id"]], solutions[row["id"]], parents.get(row["parent"]))
+        for row in rows
+    ]
+
+
+def _location_out(loc: dict) -> LocationOut:
+    return LocationOut(
+        country=loc["country"],
+        country_name=country_name(loc["country"], "en"),
+        use=loc["use"],
+        city=loc["city"],
+        mechanism=loc["mechanism"],
+        scc_module=loc["scc_module"],
+        scc_signed_on=loc["scc_signed_on"],
+        tia_on=loc["tia_on"],
+        supplementary_measures=loc["supplementary_measures"],
+        in_eea=loc["country"] in eea_countries(),
+    )
+
+
+def _build(
+    row: dict, locations: list[LocationOut], categories: Iterable[str], solutions: Iterable[str], parent: str | None
+) -> RecipientOut:
+    """The one place a RecipientOut is assembled, from a row as read or as just written."""
     known = data_categories()
-    result = []
-    for row in rows:
-        cats = [
-            CategoryOut(code=c, label_fr=known[c].label_fr, label_en=known[c].label_en, sensitive=known[c].sensitive)
-            for c in sorted(categories[row["id"]])
-            if c in known
-        ]
-        result.append(
-            RecipientOut(
-                slug=row["slug"],
-                name=row["name"],
-                legal_name=row["legal_name"],
-                address=row["address"],
-                contact_name=row["contact_name"],
-                contact_email=row["contact_email"],
-                website=row["website"],
-                service_description=row["service_description"],
-                internal_notes=row["internal_notes"],
-                kind=row["kind"],
-                role=row["role"],
-                status=row["status"],
-                public=bool(row["public"]),
-                criticality=row["criticality"],
-                certifications=list(row["certifications"] or []),
-                purposes=list(row["purposes"] or []),
-                dpa_signed_on=row["dpa_signed_on"],
-                parent=parents.get(row["parent"]),
-                locations=locations[row["id"]],
-                data_categories=cats,
-                solutions=sorted(solutions[row["id"]]),
-                sensitive=any(c.sensitive for c in cats),
-                version=row["version"],
-                created_at=row["created_at"],
-                updated_at=row["updated_at"],
-            )
-        )
-    return result
+    cats = [
+        CategoryOut(code=c, label_fr=known[c].label_fr, label_en=known[c].label_en, sensitive=known[c].sensitive)
+        for c in sorted(set(categories))
+        if c in known
+    ]
+    return RecipientOut(
+        slug=row["slug"],
+        name=row["name"],
+        legal_name=row["legal_name"],
+        address=row["address"],
+        contact_name=row["contact_name"],
+        contact_email=row["contact_email"],
+        website=row["website"],
+        service_description=row["service_description"],
+        internal_notes=row["internal_notes"],
+        kind=row["kind"],
+        role=row["role"],
+        status=row["status"],
+        public=bool(row["public"]),
+        criticality=row["criticality"],
+        certifications=list(row["certifications"] or []),
+        purposes=list(row["purposes"] or []),
+        dpa_signed_on=row["dpa_signed_on"],
+        parent=parent,
+        locations=locations,
+        data_categories=cats,
+        solutions=sorted(set(solutions)),
+        sensitive=any(c.sensitive for c in cats),
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _written(
+    data: RecipientCreate, slug: str, version: int, created_at: datetime, updated_at: datetime
+) -> RecipientOut:
+    """The recipient as just written, without reading it back."""
+    row = {f: getattr(data, f) for f in SCALAR_FIELDS}
+    row.update(slug=slug, version=version, created_at=created_at, updated_at=updated_at)
+    locations = [
+        _location_out({**msgspec.structs.asdict(loc), "use": str(loc.use), "mechanism": loc.mechanism})
+        for loc in data.locations
+    ]
+    return _build(row, locations, data.data_categories, data.solutions, data.parent)

@@ -108,7 +108,8 @@ async def test_scheduler_delivers_within_seconds(slack_settings, slack, keys):
         async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
             r = await client.post("/api/v1/recipients", json=subprocessor(), headers=keys["editor"])
             assert r.status_code == 201
-            [call] = await slack.wait_for_async("chat.postMessage", timeout=10)
+            await slack.wait_for_async("chat.postMessage", timeout=10)
+            [call] = [c for c in slack.calls("chat.postMessage") if c.body["channel"] == "CNOTICE"]
             assert "Nimbus Cloud" in call.body["text"]
     finally:
         await app.state.runtime.stop()
