@@ -209,6 +209,8 @@ def insert_sqlite(url: str, registry: Registry) -> None:
         connection.executemany(_insert_sql("recipient", RECIPIENT_COLUMNS), registry.recipients)
         connection.executemany(_insert_sql("location", LOCATION_COLUMNS), registry.locations)
         connection.executemany(_insert_sql("recipient_data_category", CATEGORY_COLUMNS), registry.categories)
+    with sqlite3.connect(sqlite_path(url)) as connection:
+        connection.execute("ANALYZE")  # as `registry migrate` does: the planner needs the statistics
     connection.close()
 
 

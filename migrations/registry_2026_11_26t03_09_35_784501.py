@@ -64,17 +64,11 @@ DESCRIPTION = "core registry tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="registry", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="registry", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Recipient", tablename="recipient", schema=None, columns=None
-    )
+    manager.add_table(class_name="Recipient", tablename="recipient", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiKey", tablename="api_key", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiKey", tablename="api_key", schema=None, columns=None)
 
     manager.add_table(
         class_name="DataCategory",
@@ -83,9 +77,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="HistoryEntry", tablename="history", schema=None, columns=None
-    )
+    manager.add_table(class_name="HistoryEntry", tablename="history", schema=None, columns=None)
 
     manager.add_table(
         class_name="RecipientDataCategory",
@@ -94,9 +86,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Location", tablename="location", schema=None, columns=None
-    )
+    manager.add_table(class_name="Location", tablename="location", schema=None, columns=None)
 
     manager.add_table(
         class_name="SolutionRecipient",
@@ -105,9 +95,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Solution", tablename="solution", schema=None, columns=None
-    )
+    manager.add_table(class_name="Solution", tablename="solution", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Recipient",

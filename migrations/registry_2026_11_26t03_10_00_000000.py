@@ -8,8 +8,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "unique recipient/category and solution/recipient pairs"
 
 STATEMENTS = (
-    "CREATE UNIQUE INDEX IF NOT EXISTS recipient_data_category_pair "
-    "ON recipient_data_category (recipient, category)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS recipient_data_category_pair ON recipient_data_category (recipient, category)",
     "CREATE UNIQUE INDEX IF NOT EXISTS solution_recipient_pair ON solution_recipient (solution, recipient)",
     "CREATE INDEX IF NOT EXISTS history_entity_lookup ON history (entity, entity_key, id)",
 )

@@ -18,17 +18,11 @@ DESCRIPTION = "outbox, public list versions, webhooks"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="registry", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="registry", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="OutboxMessage", tablename="outbox", schema=None, columns=None
-    )
+    manager.add_table(class_name="OutboxMessage", tablename="outbox", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Webhook", tablename="webhook", schema=None, columns=None
-    )
+    manager.add_table(class_name="Webhook", tablename="webhook", schema=None, columns=None)
 
     manager.add_table(
         class_name="ListVersion",

@@ -34,17 +34,11 @@ DESCRIPTION = "supplier audits and job runs"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="registry", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="registry", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Audit", tablename="audit", schema=None, columns=None
-    )
+    manager.add_table(class_name="Audit", tablename="audit", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="JobRun", tablename="job_run", schema=None, columns=None
-    )
+    manager.add_table(class_name="JobRun", tablename="job_run", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Audit",

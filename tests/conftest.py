@@ -21,7 +21,7 @@ from registry_api.clock import Clock, FixedClock, set_clock
 from registry_api.db.engine import use_database
 from registry_api.db.migrate import migrate
 from registry_api.db.tables import ALL_TABLES, DataCategory
-from registry_api.services import api_keys, publication, recipients
+from registry_api.services import api_keys, publication, read_cache, recipients
 from registry_api.settings import Settings
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -76,6 +76,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
     api_keys.clear_cache()
     publication.reset_caches()
     recipients.clear_cache()
+    read_cache.clear()
     yield database_url
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlparse
 
 import aiosqlite
 import asyncpg
-from urllib.parse import urlparse
-
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
@@ -166,6 +165,7 @@ async def prepare_connection(engine: Engine) -> None:
     if isinstance(engine, SQLiteEngine):
         with sqlite3.connect(engine.path) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA optimize")  # refresh planner statistics where they are stale
     elif isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=2, max_size=20, reset=_no_reset)
 

@@ -44,7 +44,8 @@ from registry_api.schemas.recipients import (
     WhoAnswer,
     WhoEntry,
 )
-from registry_api.services import effects, history
+from registry_api.services import effects, history, read_cache
+from registry_api.services import recipient_queries as queries
 from registry_api.services.errors import Conflict, Invalid, NotFound
 from registry_api.services.slugs import slugify
 from registry_api.services.tx import write_transaction
@@ -156,6 +157,7 @@ async def create(data: RecipientCreate, actor: str) -> RecipientOut:
         await _write_children(row.id, data.locations, data.data_categories, solution_ids)
         after = _written(data, slug, 1, now, now)
         await history.record(ENTITY, slug, "create", actor, None, _snapshot(after))
+        await read_cache.bump()
         await effects.recipient_changed(None, after, actor, data.publication)
     return msgspec.structs.replace(after, warnings=_warnings(verdict.warnings))
 
@@ -190,6 +192,7 @@ async def update(slug: str, patch: RecipientPatch, actor: str) -> RecipientOut:
         await _replace_children(recipient_id, patch, merged)
         after = _written(merged, slug, before.version + 1, before.created_at, values[Recipient.updated_at])
         await history.record(ENTITY, slug, "update", actor, _snapshot(before), _snapshot(after))
+        await read_cache.bump()
         await effects.recipient_changed(before, after, actor, patch.publication)
     return msgspec.structs.replace(after, warnings=_warnings(verdict.warnings))
 
@@ -367,7 +370,7 @@ def _snapshot(r: RecipientOut) -> dict:
 
 
 async def get(slug: str) -> RecipientOut:
-    row = await Recipient.select().where(Recipient.slug == slug).first().output(load_json=True)
+    row = await queries.by_slug(slug)
     if row is None:
         raise NotFound(f"no recipient {slug!r}")
     return (await hydrate([row]))[0]
@@ -394,51 +397,20 @@ async def find_by_name(text: str, limit: int = 5) -> list[RecipientOut]:
 
 
 async def list_recipients(filters: RecipientFilters, limit: int = 50, offset: int = 0) -> RecipientPage:
-    where = _filters_where(filters)
-    query = Recipient.select().order_by(Recipient.name).order_by(Recipient.id).limit(limit).offset(offset)
-    count = Recipient.count()
-    if where is not None:
-        query = query.where(where)
-        count = count.where(where)
-    rows = await query.output(load_json=True)
-    return RecipientPage(items=await hydrate(rows), total=await count, limit=limit, offset=offset)
+    return await read_cache.cached(("list", filters, limit, offset), lambda: _list(filters, limit, offset))
 
 
-def _filters_where(filters: RecipientFilters):
-    clauses = []
-    if filters.kind:
-        clauses.append(Recipient.kind == filters.kind)
-    if filters.status:
-        clauses.append(Recipient.status == filters.status)
-    if filters.public is not None:
-        clauses.append(Recipient.public == filters.public)
-    if filters.country:
-        clauses.append(
-            Recipient.id.is_in(Location.select(Location.recipient).where(Location.country == filters.country))
-        )
-    if filters.data_category:
-        clauses.append(
-            Recipient.id.is_in(
-                RecipientDataCategory.select(RecipientDataCategory.recipient).where(
-                    RecipientDataCategory.category == filters.data_category
-                )
-            )
-        )
-    if filters.q:
-        pattern = f"%{_escape_like(filters.q.strip())}%"
-        clauses.append(
-            Recipient.name.ilike(pattern) | Recipient.legal_name.ilike(pattern) | Recipient.slug.ilike(pattern)
-        )
-    return _and(clauses)
-
-
-def _and(clauses: list):
-    if not clauses:
-        return None
-    where = clauses[0]
-    for clause in clauses[1:]:
-        where = where & clause
-    return where
+async def _list(filters: RecipientFilters, limit: int, offset: int) -> RecipientPage:
+    conditions = queries.Conditions(
+        statuses=[filters.status] if filters.status else (),
+        kinds=[filters.kind] if filters.kind else (),
+        public=filters.public,
+        countries=[filters.country] if filters.country else (),
+        data_categories=[filters.data_category] if filters.data_category else (),
+        text=filters.q.strip() if filters.q and filters.q.strip() else None,
+    )
+    rows, total = await queries.page_and_count(conditions, limit, offset)
+    return RecipientPage(items=await hydrate(rows), total=total, limit=limit, offset=offset)
 
 
 def _escape_like(text: str) -> str:
@@ -447,36 +419,25 @@ def _escape_like(text: str) -> str:
 
 async def who(query: WhoQuery, limit: int = 50, offset: int = 0) -> WhoAnswer:
     """Who receives which data, where: the question the DPO, the bot and `GET /who` ask."""
+    return await read_cache.cached(("who", query, limit, offset), lambda: _who(query, limit, offset))
+
+
+async def _who(query: WhoQuery, limit: int, offset: int) -> WhoAnswer:
     known = data_categories()
-    clauses = []
-    if query.statuses:
-        clauses.append(Recipient.status.is_in(list(query.statuses)))
-    if query.kinds:
-        clauses.append(Recipient.kind.is_in(list(query.kinds)))
     category_codes = list(query.data_categories)
     if query.sensitive_only:
         sensitive = [c for c, info in known.items() if info.sensitive]
         category_codes = [c for c in category_codes if c in sensitive] if category_codes else sensitive
         if not category_codes:
             return WhoAnswer(items=[], total=0, limit=limit, offset=offset)
-    if category_codes:
-        clauses.append(
-            Recipient.id.is_in(
-                RecipientDataCategory.select(RecipientDataCategory.recipient).where(
-                    RecipientDataCategory.category.is_in(category_codes)
-                )
-            )
-        )
-    location_where = _location_where(query)
-    if location_where is not None:
-        clauses.append(Recipient.id.is_in(Location.select(Location.recipient).where(location_where)))
-    where = _and(clauses)
-    select = Recipient.select().order_by(Recipient.name).order_by(Recipient.id).limit(limit).offset(offset)
-    count = Recipient.count()
-    if where is not None:
-        select = select.where(where)
-        count = count.where(where)
-    rows = await select.output(load_json=True)
+    conditions = queries.Conditions(
+        statuses=[str(s) for s in query.statuses],
+        kinds=list(query.kinds),
+        countries=list(query.countries),
+        outside_eea=query.outside_eea,
+        data_categories=category_codes,
+    )
+    rows, total = await queries.page_and_count(conditions, limit, offset)
     recipients = await hydrate(rows)
     items = []
     for r in recipients:
@@ -497,16 +458,7 @@ async def who(query: WhoQuery, limit: int = 50, offset: int = 0) -> WhoAnswer:
                 outside_eea=any(not loc.in_eea for loc in r.locations),
             )
         )
-    return WhoAnswer(items=items, total=await count, limit=limit, offset=offset)
-
-
-def _location_where(query: WhoQuery):
-    clauses = []
-    if query.countries:
-        clauses.append(Location.country.is_in(list(query.countries)))
-    if query.outside_eea:
-        clauses.append(Location.country.not_in(sorted(eea_countries())))
-    return _and(clauses)
+    return WhoAnswer(items=items, total=total, limit=limit, offset=offset)
 
 
 def _location_matches(loc: LocationOut, query: WhoQuery) -> bool:
@@ -552,26 +504,18 @@ async def _hydrate_uncached(rows: list[dict]) -> list[RecipientOut]:
     if not rows:
         return []
     ids = [row["id"] for row in rows]
+    parent_ids = sorted({row["parent"] for row in rows if row["parent"] is not None})
+    location_rows, category_rows, solution_rows, parent_rows = await queries.children(ids, parent_ids)
     locations: dict[int, list[LocationOut]] = defaultdict(list)
     categories: dict[int, list[str]] = defaultdict(list)
     solutions: dict[int, list[str]] = defaultdict(list)
-    for loc in await Location.select().where(Location.recipient.is_in(ids)).order_by(Location.position):
+    for loc in location_rows:
         locations[loc["recipient"]].append(_location_out(loc))
-    for link in await RecipientDataCategory.select(
-        RecipientDataCategory.recipient, RecipientDataCategory.category
-    ).where(RecipientDataCategory.recipient.is_in(ids)):
+    for link in category_rows:
         categories[link["recipient"]].append(link["category"])
-    for link in await SolutionRecipient.select(
-        SolutionRecipient.recipient, SolutionRecipient.solution.slug.as_alias("slug")
-    ).where(SolutionRecipient.recipient.is_in(ids)):
+    for link in solution_rows:
         solutions[link["recipient"]].append(link["slug"])
-    parent_ids = {row["parent"] for row in rows if row["parent"] is not None}
-    parents = {}
-    if parent_ids:
-        parents = {
-            r["id"]: r["slug"]
-            for r in await Recipient.select(Recipient.id, Recipient.slug).where(Recipient.id.is_in(list(parent_ids)))
-        }
+    parents = {r["id"]: r["slug"] for r in parent_rows}
     return [
         _build(row, locations[row["id"]], categories[row["id"]], solutions[row["id"]], parents.get(row["parent"]))
         for row in rows

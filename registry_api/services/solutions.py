@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from registry_api.db.tables import Solution, SolutionRecipient
 from registry_api.schemas.reference import SolutionCreate, SolutionOut
-from registry_api.services import history
+from registry_api.services import history, read_cache
 from registry_api.services.errors import Conflict, NotFound
 from registry_api.services.slugs import slugify
 from registry_api.services.tx import write_transaction
@@ -20,6 +20,7 @@ async def create(data: SolutionCreate, actor: str) -> SolutionOut:
         await Solution.insert(Solution(slug=slug, name=data.name.strip(), description=data.description))
         out = SolutionOut(slug=slug, name=data.name.strip(), description=data.description)
         await history.record("solution", slug, "create", actor, None, out)
+        await read_cache.bump()
     return out
 
 

@@ -256,3 +256,19 @@ async def test_solutions(client, keys):
     assert r.status_code == 422
     listed = (await client.get("/api/v1/solutions", headers=keys["viewer"])).json()
     assert listed[0]["recipients"] == ["nimbus-cloud"]
+
+
+async def test_cached_answers_follow_every_write(client, keys):
+    """Lists and `who` are cached under the registry generation: each write must show at once."""
+    first = await client.get("/api/v1/who?data=connection", headers=keys["viewer"])
+    assert first.json()["total"] == 0
+    await client.post("/api/v1/recipients", json=recipient(), headers=keys["editor"])
+    assert [
+        i["name"] for i in (await client.get("/api/v1/who?data=connection", headers=keys["viewer"])).json()["items"]
+    ] == ["Nimbus Cloud"]
+    await client.patch(
+        "/api/v1/recipients/nimbus-cloud", json={"version": 1, "data_categories": ["identity"]}, headers=keys["editor"]
+    )
+    assert (await client.get("/api/v1/who?data=connection", headers=keys["viewer"])).json()["total"] == 0
+    listed = (await client.get("/api/v1/recipients", headers=keys["viewer"])).json()["items"]
+    assert [c["code"] for c in listed[0]["data_categories"]] == ["identity"]
