@@ -18,7 +18,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from piccolo.engine.base import Engine
 
-from bot.app import build_bolt_app
 from registry_api.clock import clock
 from registry_api.db.engine import prepare_connection, release_connection, use_database
 from registry_api.http.admin import create_webhook, delete_webhook, list_webhooks, pending_outbox
@@ -156,6 +155,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.runtime = runtime
-    app.state.bolt = build_bolt_app(settings)
+    app.state.bolt = None
+    if settings.slack_enabled:  # slack_bolt is heavy to import: only when Slack is configured
+        from bot.app import build_bolt_app
+
+        app.state.bolt = build_bolt_app(settings)
     app.state.version = version("recipient-registry")
     return app

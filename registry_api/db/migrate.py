@@ -32,8 +32,10 @@ async def migrate(quiet: bool = True) -> None:
         if not result.success:
             raise MigrationFailed(f"{result.message}\n{out.getvalue()}".strip())
         await sync_reference_data()
-        # Fresh statistics, so that the planner picks the indexes that fit (SQLite has no autovacuum).
-        await current_engine().run_ddl("ANALYZE")
+        if not isinstance(current_engine(), PostgresEngine):
+            # Fresh statistics where stale, so that the planner picks the indexes that fit (SQLite has no
+            # autovacuum); cheap when nothing changed.
+            await current_engine().run_ddl("PRAGMA optimize")
 
 
 @contextlib.asynccontextmanager

@@ -7,7 +7,6 @@ on mounts. Bolt checks the signature and timestamp (bad or older than five minut
 from __future__ import annotations
 
 from litestar import Request, Response, post
-from slack_bolt.request.async_request import AsyncBoltRequest
 
 
 def _error(status: int, detail: str) -> Response:
@@ -19,6 +18,8 @@ async def slack_events(request: Request) -> Response:
     bolt = request.app.state.bolt
     if bolt is None:
         return _error(503, "Slack is not configured (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)")
+    from slack_bolt.request.async_request import AsyncBoltRequest
+
     raw = await request.body()
     try:
         body = raw.decode("utf-8")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from slack_sdk.web.async_client import AsyncWebClient
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from slack_sdk.web.async_client import AsyncWebClient
 
 from registry_api.settings import Settings
 
@@ -10,6 +13,8 @@ from registry_api.settings import Settings
 def web_client(settings: Settings) -> AsyncWebClient | None:
     if not settings.slack_bot_token:
         return None
+    from slack_sdk.web.async_client import AsyncWebClient
+
     base = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
     # No retry handlers: the outbox retries with its own backoff and never loses a message.
     return AsyncWebClient(token=settings.slack_bot_token, base_url=base, timeout=10, retry_handlers=[])

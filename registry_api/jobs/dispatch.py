@@ -11,9 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-import aiohttp
 import msgspec
-from slack_sdk.errors import SlackApiError
 
 from registry_api.clock import clock
 from registry_api.db.tables import OutboxMessage, Webhook
@@ -61,6 +59,9 @@ class Deliverer:
     async def _slack(self, payload: dict) -> dict:
         if self.slack is None:
             raise DeliveryError("Slack is not configured (SLACK_BOT_TOKEN)")
+        import aiohttp
+        from slack_sdk.errors import SlackApiError
+
         args = dict(payload.get("args") or {})
         if payload.get("channel"):
             channel = channel_for(self.settings, payload["channel"])
@@ -79,6 +80,8 @@ class Deliverer:
         hook = await Webhook.select().where(Webhook.id == payload["webhook_id"]).first()
         if hook is None or not hook["active"]:
             return {"skipped": "webhook removed or inactive"}
+        import aiohttp
+
         body = msgspec.json.encode(payload["body"])
         timestamp = int(clock().now().timestamp())
         try:

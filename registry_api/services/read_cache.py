@@ -14,7 +14,7 @@ from typing import TypeVar
 from registry_api.db.tables import Recipient
 
 T = TypeVar("T")
-MAX_ENTRIES = 2000
+MAX_ENTRIES = 500
 _answers: OrderedDict[tuple[int, Hashable], object] = OrderedDict()
 
 

@@ -468,7 +468,7 @@ def _location_matches(loc: LocationOut, query: WhoQuery) -> bool:
 
 
 _hydrated: OrderedDict[int, tuple[tuple[int, object], RecipientOut]] = OrderedDict()
-HYDRATED_MAX = 5000
+HYDRATED_MAX = 3000
 
 
 def clear_cache() -> None:
