@@ -170,11 +170,7 @@ def _keys(tokens: Iterable[_Token], codes: bool = False) -> list[tuple[str, _Tok
 
     With `codes`, an upper-case article that is a country code is kept ("who is in DE?").
     """
-    return [
-        (_stem(tok.norm), tok)
-        for tok in tokens
-        if tok.norm not in _FILLERS or (codes and _code(tok) is not None)
-    ]
+    return [(_stem(tok.norm), tok) for tok in tokens if tok.norm not in _FILLERS or (codes and _code(tok) is not None)]
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -249,8 +245,7 @@ _CATEGORY_WORDS: dict[str, str] = {
         "medical records | dossier médical"
     ),
     "sex_life": (
-        "sex life | sexual life | sexual orientation | orientation sexuelle | vie sexuelle | sexual | "
-        "sexuel | sexuelle"
+        "sex life | sexual life | sexual orientation | orientation sexuelle | vie sexuelle | sexual | sexuel | sexuelle"
     ),
     "criminal": (
         "criminal | criminelle | criminal convictions | criminal record | casier judiciaire | "
@@ -308,8 +303,7 @@ _KIND_WORDS: dict[RecipientKind, str] = {
         "mesure des performances | apm | supervision | observability | observabilité | uptime"
     ),
     RecipientKind.content_provider: (
-        "content | contenu | content provider | content provision | fournisseur de contenu | "
-        "fourniture de contenu"
+        "content | contenu | content provider | content provision | fournisseur de contenu | fourniture de contenu"
     ),
     RecipientKind.legal_financial_advisor: (
         "lawyer | avocat | attorney | legal counsel | legal advisor | legal adviser | conseil juridique | "

@@ -143,8 +143,6 @@ def check_recipient(draft: Draft, adequacy: AdequacyList | None = None) -> Verdi
             (errors if finding.level == "error" else warnings).append(problem)
     if draft.role == Role.subprocessor and not draft.dpa_signed and draft.status == Status.active:
         warnings.append(
-            Problem(
-                "dpa_signed_on", "dpa_missing", "no signed data processing agreement (art. 28(3)) recorded"
-            )
+            Problem("dpa_signed_on", "dpa_missing", "no signed data processing agreement (art. 28(3)) recorded")
         )
     return Verdict(tuple(errors), tuple(warnings))

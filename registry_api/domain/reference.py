@@ -41,9 +41,7 @@ class AdequacyList:
 
     def without(self, *countries: str) -> AdequacyList:
         """The list after decisions fall (the DPF case); used to re-check the registry against it."""
-        return AdequacyList(
-            as_of=self.as_of, decisions={k: v for k, v in self.decisions.items() if k not in countries}
-        )
+        return AdequacyList(as_of=self.as_of, decisions={k: v for k, v in self.decisions.items() if k not in countries})
 
 
 @dataclass(frozen=True, slots=True)

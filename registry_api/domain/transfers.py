@@ -95,11 +95,7 @@ def accepted_mechanisms(
     first: tuple[Mechanism, ...] = ()
     if adequacy.get(country) is not None:
         if country == "US":
-            first = (
-                (Mechanism.dpf, Mechanism.adequacy)
-                if DPF_CERTIFICATION in certifications
-                else (Mechanism.dpf,)
-            )
+            first = (Mechanism.dpf, Mechanism.adequacy) if DPF_CERTIFICATION in certifications else (Mechanism.dpf,)
         else:
             first = (Mechanism.adequacy,)
     return (*first, *ART46, Mechanism.derogation_art49)
@@ -125,9 +121,7 @@ def assess_location(
     mechanism = facts.mechanism
     if not needs_safeguard(country):
         if mechanism is not None:
-            add(
-                "warning", "safeguard_not_needed", f"{country} is in the EEA: no transfer safeguard is needed"
-            )
+            add("warning", "safeguard_not_needed", f"{country} is in the EEA: no transfer safeguard is needed")
         return Assessment(tuple(found))
     if role == Role.authority:
         # Authorities receive data on legal requisition and are not contractually bound: no Chapter V tool.
@@ -162,9 +156,7 @@ def assess_location(
             add("warning", "partial_adequacy", f"{country} adequacy is partial: {decision.scope_note}")
     elif mechanism == Mechanism.dpf:
         if country != "US":
-            add(
-                "error", "dpf_us_only", f"the EU-US Data Privacy Framework does not cover {country}", accepted
-            )
+            add("error", "dpf_us_only", f"the EU-US Data Privacy Framework does not cover {country}", accepted)
         elif decision is None:
             add(
                 "error",
@@ -192,9 +184,7 @@ def assess_location(
             accepted,
         )
     elif mechanism == Mechanism.ad_hoc_clauses:
-        add(
-            "warning", "ad_hoc_authorisation", "ad hoc clauses need the supervisory authority's authorisation"
-        )
+        add("warning", "ad_hoc_authorisation", "ad hoc clauses need the supervisory authority's authorisation")
     if mechanism in ART46 and not facts.has_tia:
         add("warning", "tia_missing", f"no transfer impact assessment recorded for {where}")
     return Assessment(tuple(found))

@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any
 
 from registry_api import i18n
-from registry_api.domain.audit_rules import DigestLine, ReminderStep
+from registry_api.domain.audit_rules import DigestLine, ReminderStep, due_step
 from registry_api.notices.blocks import Message, mention, truncate
+from registry_api.schemas.audits import AuditOut
 from registry_api.settings import current as settings
-from registry_api.templating import environment
+from registry_api.templating import environment, escape_mrkdwn
 
 DIGEST_LIMIT = 25
 RECORD, SNOOZE, ASSIGN = "audit_record", "audit_snooze", "audit_assign"
@@ -83,16 +84,46 @@ def digest(overdue: list[DigestLine], upcoming: list[DigestLine], today: date, l
     )
 
 
-def after_action(blocks: list[dict], kind: str, user_id: str, detail: str = "", lang: str | None = None) -> list[dict]:
-    """The reminder as it was, without its buttons once recorded, with a line saying who did what."""
+def card(audit: AuditOut, today: date, lang: str | None = None) -> Message:
+    """A reminder rebuilt from the audit as it stands now: who took it, until when it is snoozed, or how it
+    was recorded (then without buttons). Every button press replaces the message with this."""
     lang = lang or settings().language
-    line = _macro("outcome", lang=lang, kind=kind, who=mention(user_id), detail=detail)
-    kept = [b for b in blocks if kind != "recorded" or b.get("type") != "actions"]
-    kept = [b for b in kept if b.get("block_id") != f"audit_outcome_{kind}"]
-    kept.append(
-        {"type": "context", "block_id": f"audit_outcome_{kind}", "elements": [{"type": "mrkdwn", "text": line}]}
-    )
-    return kept
+    row = {
+        "id": audit.id,
+        "name": audit.recipient_name,
+        "slug": audit.recipient,
+        "due_on": audit.due_on,
+        "due_reason": audit.due_reason,
+        "criticality": audit.criticality,
+        "assignee": audit.assignee,
+    }
+    step = due_step(audit.due_on, today)
+    message = reminder(row, step or ReminderStep("", "before", 0), today, lang)
+    blocks = message.blocks
+    lines = []
+    if audit.state == "done":
+        blocks = [b for b in blocks if b.get("type") != "actions"]
+        detail = outcome_label(audit.outcome or "", lang)
+        if audit.performed_on:
+            detail += f", {i18n.fmt_date(audit.performed_on, lang)}"
+        lines.append(_macro("outcome", lang=lang, kind="recorded", who=_who(audit.recorded_by), detail=detail))
+    else:
+        if audit.assignee:
+            lines.append(_macro("outcome", lang=lang, kind="assigned", who=mention(audit.assignee), detail=""))
+        if audit.snoozed_until and audit.snoozed_until > today:
+            detail = f"{i18n.fmt_date(audit.snoozed_until, lang)}, {audit.snooze_reason}"
+            lines.append(_macro("outcome", lang=lang, kind="snoozed", who="", detail=detail))
+    if lines:
+        blocks = [
+            *blocks,
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(" · ".join(lines), 2900)}]},
+        ]
+    return Message(text=message.text, blocks=blocks)
+
+
+def _who(actor: str) -> str:
+    """`slack:U123` is shown as a mention, any other actor (`api:dpo-key`) as escaped text."""
+    return mention(actor.removeprefix("slack:")) if actor.startswith("slack:") else escape_mrkdwn(actor)
 
 
 def outcome_label(outcome: str, lang: str) -> str:

@@ -77,7 +77,7 @@ def path_segment(value: str) -> str:
 
 def plain(text: str, limit: int = PLAIN_MAX) -> dict[str, Any]:
     """A plain_text object: Slack shows it verbatim (no mentions), so it is cut, not escaped."""
-    return {"type": "plain_text", "text": truncate(text, limit) or " ", "emoji": True}
+    return {"type": "plain_text", "text": truncate(text, limit) or " "}
 
 
 def mrkdwn(text: str, limit: int = SECTION_MAX) -> dict[str, Any]:

@@ -49,7 +49,11 @@ SCC_MODULES: dict[str, dict[int, str]] = {
     },
 }
 BASIS: dict[str, dict[str, str]] = {
-    "fr": {"GDPR art. 9": "RGPD art. 9", "GDPR art. 10": "RGPD art. 10", "French law (LIL)": "loi Informatique et Libertés"},
+    "fr": {
+        "GDPR art. 9": "RGPD art. 9",
+        "GDPR art. 10": "RGPD art. 10",
+        "French law (LIL)": "loi Informatique et Libertés",
+    },
     "en": {},
 }
 
@@ -101,6 +105,7 @@ def safeguard(loc: _Location, role_code: object, lang: str) -> str:
         if loc.scc_module:
             text += ", " + scc_module(loc.scc_module, lang)
         return text
+    fr = lang == "fr"
     if str(role_code) == "authority":
-        return "réquisition légale, pas de garantie contractuelle" if lang == "fr" else "legal requisition, no contractual safeguard"
-    return ":warning: aucune garantie enregistrée" if lang == "fr" else ":warning: no safeguard recorded"
+        return "sur réquisition légale, sans garantie" if fr else "legal requisition, no contractual safeguard"
+    return ":warning: aucune garantie enregistrée" if fr else ":warning: no safeguard recorded"

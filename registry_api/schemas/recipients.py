@@ -20,6 +20,8 @@ from registry_api.domain.enums import (
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="lower-case letters, digits, -")]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Short = Annotated[str, Meta(max_length=300)]
+City = Annotated[str, Meta(max_length=120)]
+PersonName = Annotated[str, Meta(max_length=200)]
 Long = Annotated[str, Meta(max_length=10_000)]
 Email = Annotated[str, Meta(max_length=320, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Country = Annotated[str, Meta(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. FR")]
@@ -30,7 +32,7 @@ SccModule = Annotated[int, Meta(ge=1, le=4)]
 class LocationIn(Struct, forbid_unknown_fields=True, kw_only=True):
     country: Country
     use: LocationUse
-    city: Short = ""
+    city: City = ""
     mechanism: Mechanism | None = None
     scc_module: SccModule | None = None
     scc_signed_on: date | None = None
@@ -53,7 +55,7 @@ class RecipientCreate(Struct, forbid_unknown_fields=True, kw_only=True):
     slug: Slug | None = None
     legal_name: Short = ""
     address: Long = ""
-    contact_name: Short = ""
+    contact_name: PersonName = ""
     contact_email: Email = ""
     website: Short = ""
     service_description: Long = ""
@@ -80,7 +82,7 @@ class RecipientPatch(Struct, forbid_unknown_fields=True, kw_only=True):
     role: Role | UnsetType = UNSET
     legal_name: Short | UnsetType = UNSET
     address: Long | UnsetType = UNSET
-    contact_name: Short | UnsetType = UNSET
+    contact_name: PersonName | UnsetType = UNSET
     contact_email: Email | UnsetType = UNSET
     website: Short | UnsetType = UNSET
     service_description: Long | UnsetType = UNSET

@@ -272,3 +272,16 @@ async def test_cached_answers_follow_every_write(client, keys):
     assert (await client.get("/api/v1/who?data=connection", headers=keys["viewer"])).json()["total"] == 0
     listed = (await client.get("/api/v1/recipients", headers=keys["viewer"])).json()["items"]
     assert [c["code"] for c in listed[0]["data_categories"]] == ["identity"]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"locations": [{"country": "FR", "use": "storage", "city": "x" * 200}]},
+        {"contact_name": "x" * 250},
+        {"name": "x" * 201},
+    ],
+)
+async def test_values_longer_than_their_columns_are_400_not_500(client, keys, overrides):
+    r = await client.post("/api/v1/recipients", json=recipient(**overrides), headers=keys["editor"])
+    assert r.status_code == 400, r.text
