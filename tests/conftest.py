@@ -5,6 +5,7 @@ Each engine gets a fresh schema migrated once per session; every test starts fro
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -135,9 +136,9 @@ def slack_settings(settings: Settings, slack: FakeSlackApi) -> Settings:
     )
 
 
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Litestar]:
-    """The app as `create_app` builds it, its lifespan run in the test's own event loop (the PostgreSQL
+@contextlib.asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[Litestar]:
+    """The app as `create_app` builds it, its runtime started in the test's own event loop (the PostgreSQL
     pool must live in the loop that uses it; Litestar's AsyncTestClient runs lifespans in a thread)."""
     application = create_app(settings)
     await application.state.runtime.start()
@@ -147,28 +148,35 @@ async def app(settings: Settings) -> AsyncIterator[Litestar]:
         await application.state.runtime.stop()
 
 
+@contextlib.asynccontextmanager
+async def http_client(application: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        yield http
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Litestar]:
+    async with running_app(settings) as application:
+        yield application
+
+
 @pytest.fixture
 async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+    async with http_client(app) as http:
         yield http
 
 
 @pytest.fixture
 async def slack_app(slack_settings: Settings) -> AsyncIterator[Litestar]:
     """The app with Slack configured against the fake; the scheduler stays off (tests drive jobs)."""
-    application = create_app(slack_settings)
-    await application.state.runtime.start()
-    try:
+    async with running_app(slack_settings) as application:
         yield application
-    finally:
-        await application.state.runtime.stop()
 
 
 @pytest.fixture
 async def slack_client(slack_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=slack_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+    async with http_client(slack_app) as http:
         yield http
 
 

@@ -162,26 +162,26 @@ def register(app: AsyncApp, settings: Settings) -> None:
         if channel and user:
             await client.chat_postEphemeral(channel=channel, user=user, text=text)
 
-    async def on_record(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
-        await ack()
+    async def open_for_approver(body: dict, client: AsyncWebClient, build_view) -> None:
+        """Recording and snoozing are for approvers: others are told so, only them, and nothing opens."""
         user = (body.get("user") or {}).get("id") or ""
         if user not in settings.slack_approvers:
             await refuse(client, body, TEXT[lang]["not_approver"])
             return
         channel, ts = _where(body)
-        view = record_modal(int(action["value"]), channel, ts, lang, clock().today())
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await client.views_open(trigger_id=body["trigger_id"], view=build_view(channel, ts))
+
+    async def on_record(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
+        await ack()
+        audit_id = int(action["value"])
+        await open_for_approver(
+            body, client, lambda channel, ts: record_modal(audit_id, channel, ts, lang, clock().today())
+        )
 
     async def on_snooze(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
         await ack()
-        user = (body.get("user") or {}).get("id") or ""
-        if user not in settings.slack_approvers:
-            await refuse(client, body, TEXT[lang]["not_approver"])
-            return
-        channel, ts = _where(body)
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=snooze_modal(int(action["value"]), channel, ts, lang)
-        )
+        audit_id = int(action["value"])
+        await open_for_approver(body, client, lambda channel, ts: snooze_modal(audit_id, channel, ts, lang))
 
     async def on_assign(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
         await ack()

@@ -30,19 +30,6 @@ from registry_api.services.tx import is_sqlite, write_transaction
 from registry_api.settings import current as settings
 from registry_api.templating import render
 
-PUBLIC_FIELDS = (
-    "name",
-    "legal_name",
-    "address",
-    "contact_name",
-    "contact_email",
-    "website",
-    "service",
-    "kind",
-    "data_categories",
-    "locations",
-    "solutions",
-)
 LATEST_TTL_SECONDS = 1.0
 ADVISORY_LOCK_KEY = 7_302_611
 
