@@ -166,12 +166,12 @@ async def prepare_connection(engine: Engine) -> None:
         with sqlite3.connect(engine.path) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA optimize")  # refresh planner statistics where they are stale
-    elif isinstance(engine, PostgresEngine):
+    elif isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=2, max_size=20, reset=_no_reset)
 
 
 async def release_connection(engine: Engine) -> None:
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
     elif isinstance(engine, PooledSQLiteEngine):
         await engine.close_pool()

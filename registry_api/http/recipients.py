@@ -30,7 +30,7 @@ class RecipientController(Controller):
     @get("/", guards=[viewer], summary="List recipients, filtered and paginated")
     async def list_recipients(
         self,
-        kind: Annotated[RecipientKind | None, QueryParameter(query="category")] = None,
+        kind: Annotated[RecipientKind | None, QueryParameter(name="category")] = None,
         country: Country = None,
         data_category: FromQuery[str | None] = None,
         status: FromQuery[Status | None] = None,

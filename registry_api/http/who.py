@@ -22,12 +22,10 @@ def _split(value: str | None) -> tuple[str, ...]:
 @get("/api/v1/who", guards=[viewer], tags=["recipients"], summary="Who receives what data, where")
 async def who(
     data_codes: Annotated[
-        str | None, QueryParameter(query="data", description="data category codes, comma-separated")
+        str | None, QueryParameter(name="data", description="data category codes, comma-separated")
     ] = None,
     country: Annotated[str | None, QueryParameter(description="ISO alpha-2 codes, comma-separated")] = None,
-    kind: Annotated[
-        str | None, QueryParameter(query="category", description="recipient kinds, comma-separated")
-    ] = None,
+    kind: Annotated[str | None, QueryParameter(name="category", description="recipient kinds, comma-separated")] = None,
     outside_eea: FromQuery[bool] = False,
     sensitive: FromQuery[bool] = False,
     status: FromQuery[Status] = Status.active,

@@ -381,18 +381,8 @@ async def find_by_name(text: str, limit: int = 5) -> list[RecipientOut]:
     needle = text.strip()
     if not needle:
         return []
-    rows = await Recipient.select().where(Recipient.slug == slugify(needle)).output(load_json=True)
-    if not rows:
-        rows = (
-            await Recipient.select()
-            .where(
-                Recipient.name.ilike(f"%{_escape_like(needle)}%")
-                | Recipient.legal_name.ilike(f"%{_escape_like(needle)}%")
-            )
-            .order_by(Recipient.name)
-            .limit(limit)
-            .output(load_json=True)
-        )
+    exact = await queries.by_slug(slugify(needle))
+    rows = [exact] if exact else await queries.page(queries.Conditions(text=needle), limit, 0)
     return await hydrate(rows)
 
 
@@ -411,10 +401,6 @@ async def _list(filters: RecipientFilters, limit: int, offset: int) -> Recipient
     )
     rows, total = await queries.page_and_count(conditions, limit, offset)
     return RecipientPage(items=await hydrate(rows), total=total, limit=limit, offset=offset)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("%", "").replace("_", " ").strip()
 
 
 async def who(query: WhoQuery, limit: int = 50, offset: int = 0) -> WhoAnswer:
