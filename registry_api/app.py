@@ -58,6 +58,8 @@ class Runtime:
         configure(self.settings)
         await prepare_connection(self.engine)
         if self.settings.scheduler_enabled:
+            # One line per run every two seconds is noise: keep APScheduler's warnings and errors only.
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
             self.scheduler = build_scheduler(
                 dispatch=self.dispatch,
                 dispatch_seconds=self.settings.outbox_interval_seconds,
