@@ -110,9 +110,15 @@ LOCATION_COLUMNS = (
 CATEGORY_COLUMNS = ("recipient", "category")
 
 
-def generate(count: int, seed: int = 42) -> Registry:
-    """`count` active recipients of 5 locations and 4 data categories each, reproducible from `seed`."""
+def generate(count: int, seed: int = 42, public: int | None = None) -> Registry:
+    """`count` active recipients of 5 locations and 4 data categories each, reproducible from `seed`.
+
+    About `PUBLIC_SHARE` of them are public; `public=N` makes exactly N public instead (the public list
+    scenario is defined by its size, 500 entries), chosen by a generator of its own so that every other
+    value stays what `seed` gives.
+    """
     rng = random.Random(seed)
+    chosen_public = set(random.Random(seed + 1).sample(range(1, count + 1), public)) if public is not None else None
     kinds = csv_codes("recipient_categories.csv")
     codes = csv_codes("data_categories.csv")
     # Ordinary data is far more common than art. 9/10 data: weight the first (non-sensitive) codes up.
@@ -130,13 +136,16 @@ def generate(count: int, seed: int = 42) -> Registry:
         if any(p.country == "US" for p in places):
             certifications.append("dpf")
         signed = date(2024, 1, 1) + timedelta(days=rng.randrange(900))
+        is_public = rng.random() < PUBLIC_SHARE
+        if chosen_public is not None:
+            is_public = rid in chosen_public
         registry.slugs.append(slug)
         registry.recipients.append(
             (
                 rid, slug, name, f"{name} SAS", f"{rid} avenue du Benchmark, 75000 Paris",
                 "Privacy Office", f"dpo@{slug}.example", f"https://{slug}.example",
                 f"{kind.replace('_', ' ').capitalize()} services for the company's solutions.", "",
-                kind, role, "active", rng.random() < PUBLIC_SHARE, rng.choice(CRITICALITY),
+                kind, role, "active", is_public, rng.choice(CRITICALITY),
                 json.dumps(certifications), json.dumps(["Provision of the Solutions"]),
                 signed, None, 1, now, now,
             )
@@ -231,18 +240,24 @@ async def insert_postgres(url: str, registry: Registry) -> None:
         await connection.close()
 
 
-async def build(url: str, count: int, seed: int = 42) -> tuple[Registry, dict[str, float]]:
-    """Fresh database with `count` recipients; returns the registry and seconds per step."""
-    steps: dict[str, float] = {}
-    began = time.perf_counter()
+async def fresh(url: str) -> None:
+    """An empty database with the current schema, as `registry migrate` leaves it."""
     if is_postgres(url):
         await reset_postgres(url)
     else:
         reset_sqlite(url)
     migrate(url)
+
+
+async def build(url: str, count: int, seed: int = 42, public: int | None = None) -> tuple[Registry, dict[str, float]]:
+    """Fresh database with `count` recipients (`public`: exactly that many public); returns the registry
+    and seconds per step."""
+    steps: dict[str, float] = {}
+    began = time.perf_counter()
+    await fresh(url)
     steps["migrate"] = time.perf_counter() - began
     mark = time.perf_counter()
-    registry = generate(count, seed)
+    registry = generate(count, seed, public)
     steps["generate"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if is_postgres(url):
@@ -252,3 +267,111 @@ async def build(url: str, count: int, seed: int = 42) -> tuple[Registry, dict[st
     steps["insert"] = time.perf_counter() - mark
     steps["total"] = time.perf_counter() - began
     return registry, steps
+
+
+# ---------------------------------------------------------------- suppliers with open audits
+
+AUDIT_COLUMNS = (
+    "recipient", "state", "due_on", "due_reason", "outcome", "performed_on", "evidence_url", "findings",
+    "recorded_by", "recorded_at", "assignee", "snoozed_until", "snooze_reason", "created_at",
+)  # fmt: skip
+# The audit cycle of each criticality (registry_api.domain.audit_rules.DEFAULT_CYCLE_MONTHS), in days.
+CYCLE_DAYS = {"critical": 365, "high": 365, "medium": 730, "low": 1095}
+OVERDUE_SHARE = 0.05
+SNOOZED_SHARE_OF_OVERDUE = 0.1
+ASSIGNED_SHARE = 0.3
+
+
+@dataclass
+class Suppliers:
+    """Minimal recipient rows (no locations, no categories: reminders read neither) and one open audit
+    each, ready to insert; `due_soon` and `overdue` say what the reminder run will find."""
+
+    recipients: list[tuple] = field(default_factory=list)
+    audits: list[tuple] = field(default_factory=list)
+    overdue: int = 0
+    due_soon: int = 0
+
+
+def generate_suppliers(count: int, today: date, seed: int = 42) -> Suppliers:
+    """`count` active suppliers, each with its one open audit, as a registry in its steady state has them.
+
+    Due dates: once the registry has run a few cycles, each supplier's next audit falls anywhere in its
+    cycle (12 months for critical and high, 24 for medium, 36 for low), so they are spread uniformly over
+    the cycle from tomorrow on, hence over the next 3 years. 5 % are overdue (due today or up to 6 months
+    ago: audits that slipped), a tenth of those snoozed for a few days; 30 % have an assignee.
+    """
+    rng = random.Random(seed)
+    kinds = csv_codes("recipient_categories.csv")
+    now = datetime.now(UTC)
+    suppliers = Suppliers()
+    for rid in range(1, count + 1):
+        kind = kinds[rid % len(kinds)]
+        name = f"{rng.choice(WORDS)} {rng.choice(SUFFIXES)} {rid:06d}"
+        slug = name.lower().replace(" ", "-")
+        criticality = rng.choice(CRITICALITY)
+        suppliers.recipients.append(
+            (
+                rid, slug, name, "", "", "", "", "", "", "", kind, ROLE_OF_KIND.get(kind, "subprocessor"),
+                "active", False, criticality, "[]", "[]", None, None, 1, now, now,
+            )
+        )  # fmt: skip
+        snoozed = None
+        if rng.random() < OVERDUE_SHARE:
+            due = today - timedelta(days=rng.randint(0, 180))
+            suppliers.overdue += 1
+            if rng.random() < SNOOZED_SHARE_OF_OVERDUE:
+                snoozed = today + timedelta(days=rng.randint(1, 7))
+        else:
+            due = today + timedelta(days=rng.randint(1, CYCLE_DAYS[criticality]))
+            suppliers.due_soon += due <= today + timedelta(days=30)
+        assignee = f"U{rng.randrange(10**8):08d}" if rng.random() < ASSIGNED_SHARE else ""
+        suppliers.audits.append(
+            (
+                rid, "open", due, f"cycle ({criticality})", None, None, "", "", "", None, assignee, snoozed,
+                "waiting for the supplier's report" if snoozed else "", now,
+            )
+        )  # fmt: skip
+    return suppliers
+
+
+def insert_suppliers_sqlite(url: str, suppliers: Suppliers) -> None:
+    with sqlite3.connect(sqlite_path(url)) as connection:
+        # 200k rows under a dozen indexes: a cache that holds them saves most of the load's time.
+        connection.execute("PRAGMA cache_size = -262144")
+        connection.executemany(_insert_sql("recipient", RECIPIENT_COLUMNS), suppliers.recipients)
+        connection.executemany(_insert_sql("audit", AUDIT_COLUMNS), suppliers.audits)
+    with sqlite3.connect(sqlite_path(url)) as connection:
+        connection.execute("ANALYZE")
+    connection.close()
+
+
+async def insert_suppliers_postgres(url: str, suppliers: Suppliers) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        async with connection.transaction():
+            await connection.copy_records_to_table("recipient", records=suppliers.recipients, columns=RECIPIENT_COLUMNS)
+            await connection.copy_records_to_table("audit", records=suppliers.audits, columns=AUDIT_COLUMNS)
+            await connection.execute("SELECT setval(pg_get_serial_sequence('recipient', 'id'), max(id)) FROM recipient")
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+async def build_suppliers(url: str, count: int, today: date, seed: int = 42) -> tuple[Suppliers, dict[str, float]]:
+    """Fresh database with `count` suppliers and their open audits; returns them and seconds per step."""
+    steps: dict[str, float] = {}
+    began = time.perf_counter()
+    await fresh(url)
+    steps["migrate"] = time.perf_counter() - began
+    mark = time.perf_counter()
+    suppliers = generate_suppliers(count, today, seed)
+    steps["generate"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    if is_postgres(url):
+        await insert_suppliers_postgres(url, suppliers)
+    else:
+        insert_suppliers_sqlite(url, suppliers)
+    steps["insert"] = time.perf_counter() - mark
+    steps["total"] = time.perf_counter() - began
+    return suppliers, steps

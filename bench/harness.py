@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import math
 import os
 import secrets
@@ -21,7 +20,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +53,8 @@ class Server:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     started_in_s: float = 0.0
+    # Set last, over the defaults below: how a scenario turns a feature on (Slack for the slash command).
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -75,6 +76,7 @@ class Server:
             "REGISTRY_ADMIN_TOKEN": self.token,
             "SLACK_SIGNING_SECRET": "",
             "SLACK_BOT_TOKEN": "",
+            **self.extra_env,
         }
 
     async def start(self) -> float:
@@ -143,11 +145,22 @@ class Server:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One HTTP request of a load: GET by default, a JSON body for writes."""
+    """One HTTP request of a load: GET by default, a JSON body for writes.
+
+    `headers` are added to (or override) the load's defaults: `If-None-Match` for the 304 path, the
+    signature and form content type of a Slack request. `expect` is the one status that counts as success
+    (a 304 is the point of a conditional GET, a 200 there would mean the ETag did not match); by default
+    any 2xx does.
+    """
 
     path: str
     method: str = "GET"
     body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    expect: int | None = None
+
+    def succeeded(self, status: int) -> bool:
+        return status == self.expect if self.expect is not None else 200 <= status < 300
 
 
 def gets(paths: Sequence[str]) -> list[Call]:
@@ -198,14 +211,13 @@ async def load(
 ) -> LoadResult:
     """Send `calls` (cycled) with `concurrency` clients until `requests` are sent or `duration_s` ends.
 
-    Timed GET loads go to wrk when it is installed (`client="auto"`): on a small machine one Python
-    client process tops out below the server's own ceiling, and would then measure itself. Counted
-    loads, writes, or no wrk: the asyncio client.
+    Timed loads go to wrk when it is installed (`client="auto"`): on a small machine one Python client
+    process tops out below the server's own ceiling, and would then measure itself. Counted loads (each
+    request sent once, e.g. creates) or no wrk: the asyncio client.
     """
     if requests is None and duration_s is None:
         raise ValueError("give requests, duration_s or both")
-    timed_gets = requests is None and all(call.method == "GET" for call in calls)
-    if client == "auto" and timed_gets and wrk_found():
+    if client == "auto" and requests is None and wrk_found():
         assert duration_s is not None
         result = await load_wrk(server, calls, concurrency=concurrency, duration_s=duration_s)
         if result.error_count:  # wrk only counts them: replay once to show what failed
@@ -237,7 +249,7 @@ async def load_aiohttp(
 
         async def send(call: Call) -> tuple[int, bytes]:
             url = server.base_url + call.path
-            async with session.request(call.method, url, data=call.body) as response:
+            async with session.request(call.method, url, data=call.body, headers=dict(call.headers)) as response:
                 return response.status, await response.read()
 
         reads = [c for c in calls if c.method == "GET"]
@@ -266,7 +278,7 @@ async def load_aiohttp(
                         errors.append(f"{call.method} {call.path}: {type(exc).__name__}: {exc}")
                     continue
                 latencies.append((time.perf_counter() - sent) * 1000)
-                if not 200 <= status < 300:
+                if not call.succeeded(status):
                     error_count += 1
                     if len(errors) < MAX_ERRORS_KEPT:
                         errors.append(f"{status} {call.method} {call.path}: {body[:300]!r}")
@@ -287,30 +299,144 @@ async def load_aiohttp(
     )
 
 
-# wrk cycles through the paths itself; `done` prints one machine-readable line (latencies in µs).
+async def load_bursts(
+    server: Server,
+    call: Call,
+    *,
+    size: int,
+    bursts: int,
+    between: Callable[[], Awaitable[None]] | None = None,
+) -> LoadResult:
+    """`bursts` times: `size` copies of `call` sent at once on `size` open connections, all answers
+    awaited, then `between` (e.g. until the work the requests started is done), so that each burst meets
+    an idle server, as when that many people send a command at the same moment.
+
+    Latencies are per request, from its send to its last byte; req/s is meaningless here and left out.
+    The connections are opened by an unrecorded burst first.
+    """
+    connector = aiohttp.TCPConnector(limit=size, limit_per_host=size)
+    headers = {"Authorization": f"Bearer {server.token}", "Accept-Encoding": "gzip, deflate"}
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    latencies: list[float] = []
+    errors: list[str] = []
+    error_count = 0
+    async with aiohttp.ClientSession(connector=connector, headers=headers, timeout=timeout) as session:
+
+        async def send() -> tuple[float, int | str, bytes]:
+            sent = time.perf_counter()
+            try:
+                async with session.request(
+                    call.method, server.base_url + call.path, data=call.body, headers=dict(call.headers)
+                ) as response:
+                    body = await response.read()
+                    return (time.perf_counter() - sent) * 1000, response.status, body
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                return (time.perf_counter() - sent) * 1000, f"{type(exc).__name__}: {exc}", b""
+
+        began = time.perf_counter()
+        for burst in range(bursts + 1):
+            answers = await asyncio.gather(*(send() for _ in range(size)))
+            if burst:  # the first one opened the connections
+                for ms, status, body in answers:
+                    if isinstance(status, int):
+                        latencies.append(ms)
+                    if not (isinstance(status, int) and call.succeeded(status)):
+                        error_count += 1
+                        if len(errors) < MAX_ERRORS_KEPT:
+                            errors.append(f"{status} {call.method} {call.path}: {body[:300]!r}")
+            if between is not None:
+                await between()
+        elapsed = time.perf_counter() - began
+    latencies.sort()
+    return LoadResult(
+        "aiohttp bursts",
+        size,
+        len(latencies),
+        elapsed,
+        percentile(latencies, 50),
+        percentile(latencies, 95),
+        percentile(latencies, 99),
+        error_count,
+        errors,
+    )
+
+
+# wrk cycles through the requests itself, built once per thread in `init` (formatting one per request would
+# cost the client CPU that the server needs on a small machine). `done` prints one machine-readable line
+# (latencies in µs). A `response` hook, which makes wrk hand every answer to Lua, is added only when the
+# load expects one particular status (the 304 path): wrk itself only counts statuses above 399.
 WRK_SCRIPT = """
-local paths = {%(paths)s}
+local calls = {%(calls)s}
+local prepared = {}
 local i = 0
-wrk.headers["Authorization"] = "Bearer %(token)s"
+local threads = {}
+unexpected = 0
+wrk.headers["Authorization"] = %(authorization)s
 wrk.headers["Accept-Encoding"] = "gzip, deflate"
+
+setup = function(thread)
+  table.insert(threads, thread)
+end
+
+init = function(args)
+  for n, call in ipairs(calls) do
+    local headers = {}
+    for k, v in pairs(wrk.headers) do headers[k] = v end
+    for k, v in pairs(call[3]) do headers[k] = v end
+    prepared[n] = wrk.format(call[1], call[2], headers, call[4])
+  end
+end
+
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1])
+  return prepared[(i %% #prepared) + 1]
 end
+%(response)s
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("BENCH %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + (thread:get("unexpected") or 0) end
+  io.write(string.format("BENCH %%d %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
     e.status, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), bad))
+end
+"""
+WRK_EXPECT = """
+response = function(status, headers, body)
+  if status ~= %(expect)d then unexpected = unexpected + 1 end
 end
 """
 
 
+def lua_string(value: str | bytes) -> str:
+    """A Lua string literal of any bytes: decimal escapes (which LuaJIT reads) for all but plain ASCII."""
+    raw = value.encode() if isinstance(value, str) else value
+    safe = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_./:=&%+,;?!*()@~"
+    return '"' + "".join(chr(c) if c in safe else f"\\{c:03d}" for c in raw) + '"'
+
+
+def wrk_calls(calls: Sequence[Call]) -> str:
+    rows = []
+    for call in calls:
+        headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in call.headers)
+        body = lua_string(call.body) if call.body is not None else "nil"
+        rows.append(f"{{{lua_string(call.method)}, {lua_string(call.path)}, {{{headers}}}, {body}}}")
+    return ",\n  ".join(rows)
+
+
 async def load_wrk(server: Server, calls: Sequence[Call], *, concurrency: int, duration_s: float) -> LoadResult:
     """`wrk -t1 -c<concurrency>` (as in ../shared/PERFORMANCE.md), same headers as the asyncio client."""
-    paths = ", ".join(json.dumps(call.path) for call in calls)
+    expects = {call.expect for call in calls}
+    if len(expects) > 1:
+        raise ValueError("wrk cannot tell which request an answer belongs to: one expected status per load")
+    expect = expects.pop()
+    script_text = WRK_SCRIPT % {
+        "calls": wrk_calls(calls),
+        "authorization": lua_string(f"Bearer {server.token}"),
+        "response": WRK_EXPECT % {"expect": expect} if expect is not None else "",
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % {"paths": paths, "token": server.token})
+        script.write(script_text)
     try:
         command = ["wrk", "-t1", f"-c{concurrency}", f"-d{duration_s:g}s", "--timeout", "30s"]
         process = await asyncio.create_subprocess_exec(
@@ -322,7 +448,7 @@ async def load_wrk(server: Server, calls: Sequence[Call], *, concurrency: int, d
     line = next((x for x in out.decode().splitlines() if x.startswith("BENCH ")), None)
     if process.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({process.returncode}): {err.decode()}{out.decode()}")
-    count, duration_us, status_errors, socket_errors, p50, p95, p99 = (int(x) for x in line.split()[1:])
+    count, duration_us, status_errors, socket_errors, p50, p95, p99, unexpected = (int(x) for x in line.split()[1:])
     return LoadResult(
         "wrk",
         concurrency,
@@ -331,5 +457,18 @@ async def load_wrk(server: Server, calls: Sequence[Call], *, concurrency: int, d
         p50 / 1000,
         p95 / 1000,
         p99 / 1000,
-        status_errors + socket_errors,
+        socket_errors + (unexpected if expect is not None else status_errors),
     )
+
+
+async def probe(server: Server, call: Call, *, decompress: bool = True) -> tuple[int, dict[str, str], bytes]:
+    """One request, sent the way the asyncio client sends them: to check an answer before loading it
+    (an ETag to reuse, a 200 from Slack's route) and to warm what the first request builds.
+    Header names come back lower-cased. `decompress=False` returns the body as it came over the wire."""
+    headers = {"Authorization": f"Bearer {server.token}", "Accept-Encoding": "gzip, deflate", **dict(call.headers)}
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    async with (
+        aiohttp.ClientSession(timeout=timeout, auto_decompress=decompress) as session,
+        session.request(call.method, server.base_url + call.path, data=call.body, headers=headers) as response,
+    ):
+        return response.status, {k.lower(): v for k, v in response.headers.items()}, await response.read()

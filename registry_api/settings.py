@@ -24,6 +24,19 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _cycles(value: str | None) -> dict[str, int]:
+    """`critical=12,high=12,medium=24,low=36` (months); unnamed criticalities keep their default."""
+    cycles: dict[str, int] = {}
+    for part in _list(value):
+        name, _, months = part.partition("=")
+        if name.strip() not in ("critical", "high", "medium", "low") or not months.strip().isdigit():
+            raise SystemExit(f"AUDIT_CYCLE_MONTHS: expected e.g. critical=12,medium=24, got {part!r}")
+        if int(months) < 1:
+            raise SystemExit(f"AUDIT_CYCLE_MONTHS: a cycle is at least one month, got {part!r}")
+        cycles[name.strip()] = int(months)
+    return cycles
+
+
 def _list(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -45,6 +58,7 @@ class Settings:
     notice_period_days: int = 30
     scheduler_enabled: bool = True
     audit_reminder_cron: str = "0 8 * * 1-5"
+    audit_cycle_months: dict[str, int] = field(default_factory=dict)
     demo_data: bool = False
     outbox_interval_seconds: float = 2.0
     language: str = "fr"
@@ -78,6 +92,7 @@ class Settings:
             notice_period_days=_int("NOTICE_PERIOD_DAYS", 30),
             scheduler_enabled=_bool(env("SCHEDULER_ENABLED"), True),
             audit_reminder_cron=env("AUDIT_REMINDER_CRON") or "0 8 * * 1-5",
+            audit_cycle_months=_cycles(env("AUDIT_CYCLE_MONTHS")),
             demo_data=_bool(env("DEMO_DATA"), False),
             outbox_interval_seconds=float(env("OUTBOX_INTERVAL_SECONDS") or 2.0),
             language=(env("DEFAULT_LANGUAGE") or "fr") if (env("DEFAULT_LANGUAGE") or "fr") in ("fr", "en") else "fr",

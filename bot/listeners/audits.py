@@ -216,7 +216,7 @@ def register(app: AsyncApp, settings: Settings) -> None:
             return
         try:
             audit = await audits.get(int(meta["audit"]))
-            await audits.record(audit.recipient, data, f"slack:{user}")
+            await audits.record(audit.recipient, data, f"slack:{user}", audit_id=audit.id)
         except ServiceError as exc:
             field = "performed_on" if "future" in exc.detail else "outcome"
             await ack(response_action="errors", errors={field: exc.detail})

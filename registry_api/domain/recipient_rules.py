@@ -141,6 +141,10 @@ def check_recipient(draft: Draft, adequacy: AdequacyList | None = None) -> Verdi
                 },
             )
             (errors if finding.level == "error" else warnings).append(problem)
+    if not draft.locations and draft.role != Role.authority:
+        warnings.append(
+            Problem("locations", "locations_missing", "no processing location recorded: where does the data go?")
+        )
     if draft.role == Role.subprocessor and not draft.dpa_signed and draft.status == Status.active:
         warnings.append(
             Problem("dpa_signed_on", "dpa_missing", "no signed data processing agreement (art. 28(3)) recorded")

@@ -164,6 +164,13 @@ def assess_location(
                 f"the EU-US DPF decision is not in force (as of {adequacy.as_of})",
                 accepted,
             )
+        elif DPF_CERTIFICATION not in certifications:
+            add(
+                "error",
+                "dpf_required",
+                "the DPF covers only organisations on the Data Privacy Framework List: record the DPF certification",
+                accepted,
+            )
     elif mechanism == Mechanism.scc:
         expected = EXPECTED_SCC_MODULES.get(role, (1, 2, 3, 4))
         if facts.scc_module is None:

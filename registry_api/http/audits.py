@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 
 from registry_api.http.auth import actor_of, editor, viewer
+from registry_api.http.limits import MAX_INT
 from registry_api.schemas.audits import AuditOut, AuditRecord, AuditSnooze
 from registry_api.services import audits
 
@@ -33,5 +34,7 @@ async def record_audit(request: Request, slug: FromPath[str], data: JSONBody[Aud
 
 
 @post("/api/v1/audits/{audit_id:int}/snooze", guards=[editor], tags=["audits"], status_code=200)
-async def snooze_audit(request: Request, audit_id: FromPath[int], data: JSONBody[AuditSnooze]) -> AuditOut:
+async def snooze_audit(
+    request: Request, audit_id: Annotated[int, PathParameter(ge=1, le=MAX_INT)], data: JSONBody[AuditSnooze]
+) -> AuditOut:
     return await audits.snooze(audit_id, data, actor_of(request))

@@ -38,6 +38,11 @@ def http_error(_: Request, exc: HTTPException) -> Response:
     return response
 
 
+def out_of_range(_: Request, exc: Exception) -> Response:
+    # A value the database cannot hold or compare (a date past year 9999, a NUL in a text on PostgreSQL).
+    return _body(400, "a value is out of the range or character set the registry accepts", None)
+
+
 def bad_encoding(_: Request, exc: UnicodeDecodeError) -> Response:
     return _body(400, "the request body is not valid UTF-8", {"position": exc.start})
 
@@ -53,5 +58,7 @@ EXCEPTION_HANDLERS = {
     asyncpg.exceptions.IntegrityConstraintViolationError: integrity_error,
     HTTPException: http_error,
     UnicodeDecodeError: bad_encoding,
+    OverflowError: out_of_range,
+    asyncpg.exceptions.DataError: out_of_range,
     Exception: unexpected_error,
 }

@@ -16,6 +16,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from registry_api import i18n
 from registry_api.clock import clock
+from registry_api.http.limits import MAX_INT
 from registry_api.services import publication
 from registry_api.services.errors import NotFound
 from registry_api.settings import current as settings
@@ -61,7 +62,7 @@ async def _version_for(version: int | None, as_of: date | None) -> publication.V
 @get("/api/v1/public/subprocessors", tags=["public"], summary="The public subprocessor list (ETag, history)")
 async def public_subprocessors(
     request: Request,
-    version: Annotated[int | None, QueryParameter(ge=1)] = None,
+    version: Annotated[int | None, QueryParameter(ge=1, le=MAX_INT)] = None,
     as_of: FromQuery[date | None] = None,
 ) -> Response:
     latest = await publication.latest_number()
@@ -80,7 +81,7 @@ async def public_subprocessors(
 async def public_changes(
     request: Request,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, le=MAX_INT)] = 0,
 ) -> Response:
     latest = await publication.latest_number()
 
@@ -96,7 +97,7 @@ async def public_changes(
 async def subprocessors_page(
     request: Request,
     lang: Annotated[str | None, QueryParameter(max_length=5)] = None,
-    version: Annotated[int | None, QueryParameter(ge=1)] = None,
+    version: Annotated[int | None, QueryParameter(ge=1, le=MAX_INT)] = None,
 ) -> Response:
     chosen_lang = i18n.negotiate(lang, request.headers.get("accept-language"), settings().language)
     latest = await publication.latest_number()

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, delete, get, patch, post
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from registry_api.domain.enums import RecipientKind, Status
+from registry_api.domain.reference import data_categories
 from registry_api.http.auth import actor_of, editor, viewer
+from registry_api.http.limits import MAX_INT
 from registry_api.schemas.recipients import (
     HistoryOut,
     RecipientCreate,
@@ -20,7 +23,7 @@ from registry_api.services import history, recipients
 
 Country = Annotated[str | None, QueryParameter(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")]
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
-Offset = Annotated[int, QueryParameter(ge=0)]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_INT)]
 
 
 class RecipientController(Controller):
@@ -39,6 +42,10 @@ class RecipientController(Controller):
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> RecipientPage:
+        if data_category is not None and data_category not in data_categories():
+            raise ValidationException(
+                f"unknown data category {data_category!r}", extra={"accepted": sorted(data_categories())}
+            )
         filters = recipients.RecipientFilters(
             kind=kind,
             country=country.upper() if country else None,
@@ -68,7 +75,7 @@ class RecipientController(Controller):
         self,
         request: Request,
         slug: FromPath[str],
-        version: Annotated[int | None, QueryParameter(ge=1)] = None,
+        version: Annotated[int | None, QueryParameter(ge=1, le=MAX_INT)] = None,
     ) -> RecipientOut:
         return await recipients.retire(slug, actor_of(request), version)
 

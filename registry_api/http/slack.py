@@ -29,6 +29,10 @@ async def slack_events(request: Request) -> Response:
     for name, value in request.headers.multi_items():
         headers.setdefault(name.lower(), []).append(value)
     bolt_request = AsyncBoltRequest(body=body, query=request.url.query or None, headers=headers)
-    bolt_response = await bolt.async_dispatch(bolt_request)
+    try:
+        bolt_response = await bolt.async_dispatch(bolt_request)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        # A correctly signed body that is not what Slack sends (a broken `payload`): refuse it.
+        return _error(400, "malformed Slack request")
     response_headers = {k: v[0] for k, v in bolt_response.headers.items() if v and k.lower() != "content-length"}
     return Response(content=bolt_response.body, status_code=bolt_response.status, headers=response_headers)

@@ -11,6 +11,7 @@ from litestar.params import FromQuery, QueryParameter
 from registry_api.domain.enums import RecipientKind, Status
 from registry_api.domain.reference import data_categories, is_known_country
 from registry_api.http.auth import viewer
+from registry_api.http.limits import MAX_INT
 from registry_api.schemas.recipients import WhoAnswer
 from registry_api.services import recipients
 
@@ -30,7 +31,7 @@ async def who(
     sensitive: FromQuery[bool] = False,
     status: FromQuery[Status] = Status.active,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, le=MAX_INT)] = 0,
 ) -> WhoAnswer:
     codes = _split(data_codes)
     unknown = [c for c in codes if c not in data_categories()]

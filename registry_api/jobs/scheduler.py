@@ -35,7 +35,7 @@ def build_scheduler(
     scheduler.add_job(dispatch, IntervalTrigger(seconds=dispatch_seconds), id="outbox-dispatch")
     scheduler.add_job(refresh_public_list, IntervalTrigger(minutes=5), id="public-list-refresh")
     if audit_reminders is not None:
-        scheduler.add_job(audit_reminders, CronTrigger.from_crontab(audit_cron, timezone=PARIS), id="audit-reminders")
+        scheduler.add_job(audit_reminders, cron_trigger(audit_cron), id="audit-reminders")
     return scheduler
 
 

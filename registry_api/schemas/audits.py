@@ -9,6 +9,7 @@ from msgspec import Meta, Struct
 
 from registry_api.domain.audit_rules import Outcome
 
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Url = Annotated[str, Meta(max_length=1000, pattern=r"^$|^https?://\S+$")]
 
 
@@ -16,11 +17,11 @@ class AuditRecord(Struct, forbid_unknown_fields=True, kw_only=True):
     outcome: Outcome
     performed_on: date | None = None
     evidence_url: Url = ""
-    findings: Annotated[str, Meta(max_length=20_000)] = ""
+    findings: Annotated[str, Meta(max_length=20_000, pattern=TEXT)] = ""
 
 
 class AuditSnooze(Struct, forbid_unknown_fields=True, kw_only=True):
-    reason: Annotated[str, Meta(min_length=3, max_length=2000)]
+    reason: Annotated[str, Meta(min_length=3, max_length=2000, pattern=r"^(?=.*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
     days: Annotated[int, Meta(ge=1, le=90)] = 7
 
 

@@ -17,15 +17,19 @@ from registry_api.domain.enums import (
     Status,
 )
 
+# Printable text only: control characters break XML (the Atom feed) and PostgreSQL refuses NUL.
+_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_LINE = r"^(?=.*\S)[^\x00-\x1f\x7f]*$"  # one line, not blank
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="lower-case letters, digits, -")]
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Short = Annotated[str, Meta(max_length=300)]
-City = Annotated[str, Meta(max_length=120)]
-PersonName = Annotated[str, Meta(max_length=200)]
-Long = Annotated[str, Meta(max_length=10_000)]
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=_LINE, description="not blank")]
+Short = Annotated[str, Meta(max_length=300, pattern=_TEXT)]
+City = Annotated[str, Meta(max_length=120, pattern=_TEXT)]
+PersonName = Annotated[str, Meta(max_length=200, pattern=_TEXT)]
+Long = Annotated[str, Meta(max_length=10_000, pattern=_TEXT)]
 Email = Annotated[str, Meta(max_length=320, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Country = Annotated[str, Meta(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. FR")]
-Tag = Annotated[str, Meta(min_length=1, max_length=80)]
+Tag = Annotated[str, Meta(min_length=1, max_length=80, pattern=_LINE)]
+Purpose = Annotated[str, Meta(min_length=1, max_length=300, pattern=_LINE)]
 SccModule = Annotated[int, Meta(ge=1, le=4)]
 
 
@@ -45,7 +49,7 @@ class Publication(Struct, forbid_unknown_fields=True, kw_only=True):
     (urgent replacement), which the notice shows. Not stored on the recipient."""
 
     effective_on: date | None = None
-    reason: Annotated[str, Meta(max_length=2000)] = ""
+    reason: Annotated[str, Meta(max_length=2000, pattern=_TEXT)] = ""
 
 
 class RecipientCreate(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -64,7 +68,7 @@ class RecipientCreate(Struct, forbid_unknown_fields=True, kw_only=True):
     public: bool = False
     criticality: Criticality = Criticality.medium
     certifications: Annotated[list[Tag], Meta(max_length=50)] = []
-    purposes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=300)]], Meta(max_length=50)] = []
+    purposes: Annotated[list[Purpose], Meta(max_length=50)] = []
     dpa_signed_on: date | None = None
     parent: Slug | None = None
     locations: Annotated[list[LocationIn], Meta(max_length=100)] = []
@@ -76,7 +80,7 @@ class RecipientCreate(Struct, forbid_unknown_fields=True, kw_only=True):
 class RecipientPatch(Struct, forbid_unknown_fields=True, kw_only=True):
     """Only the fields given change; `version` must be the one read (optimistic concurrency)."""
 
-    version: Annotated[int, Meta(ge=1)]
+    version: Annotated[int, Meta(ge=1, le=2_147_483_647)]
     name: Name | UnsetType = UNSET
     kind: RecipientKind | UnsetType = UNSET
     role: Role | UnsetType = UNSET
@@ -91,9 +95,7 @@ class RecipientPatch(Struct, forbid_unknown_fields=True, kw_only=True):
     public: bool | UnsetType = UNSET
     criticality: Criticality | UnsetType = UNSET
     certifications: Annotated[list[Tag], Meta(max_length=50)] | UnsetType = UNSET
-    purposes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=300)]], Meta(max_length=50)] | UnsetType = (
-        UNSET
-    )
+    purposes: Annotated[list[Purpose], Meta(max_length=50)] | UnsetType = UNSET
     dpa_signed_on: date | UnsetType | None = UNSET
     parent: Slug | UnsetType | None = UNSET
     locations: Annotated[list[LocationIn], Meta(max_length=100)] | UnsetType = UNSET

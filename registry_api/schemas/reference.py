@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from msgspec import Struct
 
-from msgspec import Meta, Struct
-
-from registry_api.schemas.recipients import Slug
+from registry_api.schemas.recipients import Long, Name, Slug
 
 
 class DataCategoryOut(Struct, kw_only=True):
@@ -24,9 +22,9 @@ class KindOut(Struct, kw_only=True):
 
 
 class SolutionCreate(Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Annotated[str, Meta(min_length=1, max_length=200)]
+    name: Name
     slug: Slug | None = None
-    description: Annotated[str, Meta(max_length=10_000)] = ""
+    description: Long = ""
 
 
 class SolutionOut(Struct, kw_only=True):

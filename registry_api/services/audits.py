@@ -13,13 +13,14 @@ from registry_api.clock import clock
 from registry_api.db.tables import Audit, JobRun, OutboxMessage, Recipient
 from registry_api.domain import audit_rules
 from registry_api.domain.audit_rules import Outcome, PullForwardReason, SupplierFacts
-from registry_api.domain.enums import Criticality, Status
+from registry_api.domain.enums import Criticality, Role, Status
 from registry_api.domain.recipient_rules import Problem
 from registry_api.schemas.audits import AuditOut, AuditRecord, AuditSnooze
 from registry_api.schemas.recipients import RecipientOut
 from registry_api.services import history, outbox
 from registry_api.services.errors import Conflict, Forbidden, Invalid, NotFound
 from registry_api.services.tx import write_transaction
+from registry_api.settings import current as settings
 
 OPEN, DONE, CANCELLED = "open", "done", "cancelled"
 KEY_CHUNK = 400
@@ -42,9 +43,10 @@ async def on_recipient_changed(before: RecipientOut | None, after: RecipientOut,
     recipient_id = await _recipient_id(after.slug)
     current = await Audit.select().where((Audit.recipient == recipient_id) & (Audit.state == OPEN)).first()
     today = clock().today()
-    if after.status != Status.active:
+    if after.status != Status.active or after.role == Role.authority:
+        # Authorities receive data on legal requisition: they are not suppliers, nothing to audit.
         if current is not None:
-            await Audit.update({Audit.state: CANCELLED}).where(Audit.id == current["id"])
+            await Audit.update({Audit.state: CANCELLED}).where((Audit.id == current["id"]) & (Audit.state == OPEN))
             await history.record("audit", after.slug, "cancel", actor, {"due_on": current["due_on"]}, None)
         return
     if current is None:
@@ -53,6 +55,7 @@ async def on_recipient_changed(before: RecipientOut | None, after: RecipientOut,
             Criticality(after.criticality),
             last["performed_on"] if last else None,
             today,
+            cycle_months=settings().audit_cycle_months,
             outcome=Outcome(last["outcome"]) if last and last["outcome"] else None,
         )
         reason = "first audit of a new supplier" if last is None else f"cycle ({after.criticality})"
@@ -66,6 +69,7 @@ async def on_recipient_changed(before: RecipientOut | None, after: RecipientOut,
                 Criticality(after.criticality),
                 last["performed_on"],
                 today,
+                cycle_months=settings().audit_cycle_months,
                 outcome=Outcome(last["outcome"]) if last["outcome"] else None,
             )
             reason = f"cycle ({after.criticality})"
@@ -101,7 +105,9 @@ async def _open(recipient_id: int, slug: str, due: date, reason: str, actor: str
 
 
 async def _move(current: dict, slug: str, due: date, reason: str, actor: str) -> None:
-    await Audit.update({Audit.due_on: due, Audit.due_reason: reason}).where(Audit.id == current["id"])
+    await Audit.update({Audit.due_on: due, Audit.due_reason: reason}).where(
+        (Audit.id == current["id"]) & (Audit.state == OPEN)
+    )
     await history.record(
         "audit",
         slug,
@@ -115,13 +121,21 @@ async def _move(current: dict, slug: str, due: date, reason: str, actor: str) ->
 # ---------------------------------------------------------------- recording, snoozing, assigning
 
 
-async def record(slug: str, data: AuditRecord, actor: str) -> AuditOut:
-    """Record an audit's outcome; the next one is scheduled from it (a failure brings it forward)."""
+EARLIEST_AUDIT = date(2000, 1, 1)
+
+
+async def record(slug: str, data: AuditRecord, actor: str, audit_id: int | None = None) -> AuditOut:
+    """Record an audit's outcome; the next one is scheduled from it (a failure brings it forward).
+
+    `audit_id` names the audit a form was opened for: if that one was recorded meanwhile, the request is
+    refused rather than closing the next cycle's audit by mistake."""
     today = clock().today()
     outcome = Outcome(data.outcome)
     performed = data.performed_on or today
     if performed > today:
         raise Invalid([Problem("performed_on", "future_date", "an audit cannot be recorded in the future")])
+    if performed < EARLIEST_AUDIT:
+        raise Invalid([Problem("performed_on", "too_old", f"an audit date before {EARLIEST_AUDIT} is not plausible")])
     async with write_transaction():
         row = (
             await Recipient.select(Recipient.id, Recipient.status, Recipient.criticality)
@@ -133,6 +147,19 @@ async def record(slug: str, data: AuditRecord, actor: str) -> AuditOut:
         if row["status"] != Status.active:
             raise Conflict(f"{slug} is {row['status']}: only active suppliers are audited")
         current = await Audit.select().where((Audit.recipient == row["id"]) & (Audit.state == OPEN)).first()
+        if audit_id is not None and (current is None or current["id"] != audit_id):
+            raise Conflict(f"audit {audit_id} is no longer open: it was recorded or cancelled meanwhile")
+        last = await _last_done(row["id"])
+        if last is not None and last["performed_on"] and performed < last["performed_on"]:
+            raise Invalid(
+                [
+                    Problem(
+                        "performed_on",
+                        "before_last_audit",
+                        f"the last audit of {slug} was on {last['performed_on']}: record audits in order",
+                    )
+                ]
+            )
         values = {
             Audit.state: DONE,
             Audit.outcome: str(outcome),
@@ -151,7 +178,13 @@ async def record(slug: str, data: AuditRecord, actor: str) -> AuditOut:
         else:
             done_id = current["id"]
         await Audit.update(values).where(Audit.id == done_id)
-        next_due = audit_rules.next_due(Criticality(row["criticality"]), performed, today, outcome=outcome)
+        next_due = audit_rules.next_due(
+            Criticality(row["criticality"]),
+            performed,
+            today,
+            cycle_months=settings().audit_cycle_months,
+            outcome=outcome,
+        )
         reason = (
             f"{PullForwardReason.failed_audit}: re-audit after a failed audit"
             if outcome == Outcome.failed

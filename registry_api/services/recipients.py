@@ -22,7 +22,7 @@ from registry_api.db.tables import (
     Solution,
     SolutionRecipient,
 )
-from registry_api.domain.enums import Status
+from registry_api.domain.enums import Mechanism, Status
 from registry_api.domain.recipient_rules import (
     Draft,
     DraftLocation,
@@ -122,10 +122,15 @@ def _warnings(problems: Iterable[Problem]) -> list[Warning]:
 
 
 def _normalised(data: RecipientCreate) -> RecipientCreate:
+    """Trimmed name, certifications under their stable keys, upper-case countries; choosing the DPF as a
+    location's mechanism states that the organisation is on the DPF List, so the certification is recorded."""
+    certifications = list(data.certifications)
+    if any(loc.mechanism == Mechanism.dpf for loc in data.locations):
+        certifications.append("dpf")
     return msgspec.structs.replace(
         data,
         name=data.name.strip(),
-        certifications=normalise_certifications(data.certifications),
+        certifications=normalise_certifications(certifications),
         locations=[msgspec.structs.replace(loc, country=loc.country.upper()) for loc in data.locations],
     )
 

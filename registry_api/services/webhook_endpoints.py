@@ -30,8 +30,12 @@ class WebhookOut(msgspec.Struct, kw_only=True):
 
 
 async def register(data: WebhookCreate, actor: str) -> WebhookOut:
-    parsed = urlparse(data.url)
-    if parsed.scheme not in ("https", "http") or not parsed.netloc:
+    try:
+        parsed = urlparse(data.url)
+        parsed.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("https", "http") or not parsed.hostname:
         raise Invalid([Problem("url", "invalid_url", "the webhook URL must be an absolute http(s) URL")])
     secret = data.secret or secrets.token_urlsafe(32)
     async with write_transaction():

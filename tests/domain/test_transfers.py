@@ -19,9 +19,7 @@ uses = st.sampled_from(list(LocationUse))
 certs = st.frozensets(st.sampled_from(["dpf", "iso27001", "soc2"]))
 
 
-def judge(
-    country, mechanism=None, role=Role.subprocessor, certifications=frozenset(), scc_module=3, tia=True
-):
+def judge(country, mechanism=None, role=Role.subprocessor, certifications=frozenset(), scc_module=3, tia=True):
     facts = LocationFacts(country, LocationUse.storage, mechanism, scc_module, tia, "locations[0]")
     return assess_location(facts, role, certifications)
 
@@ -31,7 +29,8 @@ def test_the_cases_of_the_issue():
     assert judge("IN", Mechanism.scc, scc_module=3).ok
     assert judge("US", Mechanism.adequacy).errors[0].code == "dpf_required"
     assert judge("US", Mechanism.adequacy, certifications=frozenset({"dpf"})).ok
-    assert judge("US", Mechanism.dpf).ok
+    assert judge("US", Mechanism.dpf, certifications=frozenset({"dpf"})).ok
+    assert judge("US", Mechanism.dpf).errors[0].code == "dpf_required"
     assert judge("FR").ok and not judge("FR").findings
     assert judge("XX").errors[0].code == "unknown_country"
     assert judge("GB", Mechanism.adequacy).ok
@@ -74,15 +73,13 @@ def test_rule_is_total_and_consistent(country, mechanism, role, use, certificati
         assert verdict.ok  # authorities act on legal requisition, outside Chapter V contracts
     elif mechanism is None:
         assert [f.code for f in verdict.errors] == ["safeguard_required"]
-        assert set(verdict.errors[0].accepted) == {
-            str(m) for m in accepted_mechanisms(country, certifications)
-        }
+        assert set(verdict.errors[0].accepted) == {str(m) for m in accepted_mechanisms(country, certifications)}
     elif mechanism == Mechanism.adequacy:
         decision = adequacy_list().get(country)
         expected_ok = decision is not None and (country != "US" or "dpf" in certifications)
         assert verdict.ok == expected_ok
     elif mechanism == Mechanism.dpf:
-        assert verdict.ok == (country == "US")
+        assert verdict.ok == (country == "US" and "dpf" in certifications)
     elif mechanism == Mechanism.scc:
         assert verdict.ok == (module in (1, 2, 3, 4))
     else:
@@ -92,16 +89,21 @@ def test_rule_is_total_and_consistent(country, mechanism, role, use, certificati
         for error in verdict.errors:
             if error.accepted:
                 assert (
-                    mechanism is None or str(mechanism) not in error.accepted or error.code.startswith("scc")
+                    mechanism is None
+                    or str(mechanism) not in error.accepted
+                    or error.code.startswith("scc")
+                    or error.code == "dpf_required"  # accepted once the certification is recorded
                 )
                 assert set(error.accepted) <= {str(m) for m in accepted}
 
 
 @given(countries, certs)
 def test_accepted_mechanisms_are_accepted(country, certifications):
-    """Every mechanism the rule proposes passes the rule (with an SCC module fitting the role)."""
+    """Every mechanism the rule proposes passes the rule, given what it needs (the DPF certification for
+    the US decision, an SCC module fitting the role)."""
     for mechanism in accepted_mechanisms(country, certifications):
-        assert judge(country, mechanism, certifications=certifications, scc_module=3).ok, mechanism
+        held = certifications | {"dpf"} if mechanism in (Mechanism.dpf, Mechanism.adequacy) else certifications
+        assert judge(country, mechanism, certifications=held, scc_module=3).ok, mechanism
 
 
 @pytest.mark.parametrize("mechanism", ART46)
