@@ -7,6 +7,7 @@ clock), so what is tested is what runs.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -37,7 +38,7 @@ from registry_api.http.slack import slack_events
 from registry_api.http.who import who
 from registry_api.jobs.dispatch import Deliverer, dispatch_due
 from registry_api.jobs.scheduler import build_scheduler, previous_fire_time
-from registry_api.services import audits, publication
+from registry_api.services import audits, publication, read_cache
 from registry_api.settings import Settings, configure
 
 MAX_BODY_BYTES = 1_000_000
@@ -53,6 +54,8 @@ class Runtime:
         self.engine = engine
         self.deliverer = Deliverer(settings)
         self.scheduler: AsyncIOScheduler | None = None
+        self._projected_generation: int | None = None
+        self._projected_at = 0.0
 
     async def start(self) -> None:
         configure(self.settings)
@@ -96,8 +99,16 @@ class Runtime:
             self.scheduler.add_job(self.audit_reminders, id="audit-reminders-catch-up")
 
     async def refresh_public_list(self) -> None:
+        """Recompute the whole projection, to catch changes made by any path: every 5 minutes when the
+        registry generation (bumped by every service write) moved, and at least hourly for edits made
+        behind the services' back."""
         try:
+            generation = await read_cache.generation()
+            now = time.monotonic()
+            if generation == self._projected_generation and now - self._projected_at < 3600:
+                return
             await publication.publish("system:projection")
+            self._projected_generation, self._projected_at = generation, now
         except Exception:
             log.exception("public list refresh failed")
 
@@ -145,7 +156,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[runtime.lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=MAX_BODY_BYTES,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=2048, gzip_compress_level=1),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=2048, gzip_compress_level=1, exclude_opt_key="skip_compression"
+        ),
         openapi_config=OpenAPIConfig(
             title="Recipient registry",
             version=version("recipient-registry"),

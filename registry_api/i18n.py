@@ -7,6 +7,7 @@ so that a missing translation is a KeyError in tests rather than a blank on a cl
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -209,6 +210,13 @@ def fmt_date(value: date | str | None, lang: str) -> str:
         return ""
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
+    return _long_date(value, lang)
+
+
+@lru_cache(maxsize=4096)
+def _long_date(value: date, lang: str) -> str:
+    """Babel formats a date in about 0.1 ms; a reminder run formats the same few hundred dates again and
+    again."""
     return format_date(value, format="long", locale=lang)
 
 

@@ -30,6 +30,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates ship with the code: no file check on every render
     )
     env.filters.update(
         mrkdwn=escape_mrkdwn,

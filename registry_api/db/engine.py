@@ -46,11 +46,12 @@ class PooledSQLiteEngine(SQLiteEngine):
     never loses a committed transaction), foreign keys on, and a busy timeout so writers queue.
     """
 
-    MAX_IDLE = 8
+    MAX_OPEN = 8  # SQLite runs one writer at a time anyway; more threads only add switching
 
     def __init__(self, path: str, **kwargs: object) -> None:
         super().__init__(path=path, **kwargs)
         self._idle: dict[int, list[aiosqlite.Connection]] = {}
+        self._slots: dict[int, asyncio.Semaphore] = {}
 
     async def _open(self) -> aiosqlite.Connection:
         pending = aiosqlite.connect(**self.connection_kwargs)
@@ -62,22 +63,35 @@ class PooledSQLiteEngine(SQLiteEngine):
         return connection
 
     async def acquire(self) -> aiosqlite.Connection:
-        idle = self._idle.setdefault(id(asyncio.get_running_loop()), [])
-        while idle:
-            connection = idle.pop()
-            if not connection.in_transaction:
-                return connection
-            await connection.close()
-        return await self._open()
+        """A pooled connection; beyond `MAX_OPEN` in use, callers wait for one to come back."""
+        loop = id(asyncio.get_running_loop())
+        await self._slots.setdefault(loop, asyncio.Semaphore(self.MAX_OPEN)).acquire()
+        try:
+            idle = self._idle.setdefault(loop, [])
+            while idle:
+                connection = idle.pop()
+                if not connection.in_transaction:
+                    return connection
+                await connection.close()
+            return await self._open()
+        except BaseException:
+            self._slots[loop].release()
+            raise
 
     async def release(self, connection: aiosqlite.Connection) -> None:
-        idle = self._idle.setdefault(id(asyncio.get_running_loop()), [])
-        if len(idle) < self.MAX_IDLE and not connection.in_transaction:
-            idle.append(connection)
-        else:
-            await connection.close()
+        loop = id(asyncio.get_running_loop())
+        try:
+            if not connection.in_transaction:
+                self._idle.setdefault(loop, []).append(connection)
+            else:
+                await connection.close()
+        finally:
+            slot = self._slots.get(loop)
+            if slot is not None:  # the pool may have been closed while this connection was out
+                slot.release()
 
     async def close_pool(self) -> None:
+        self._slots.pop(id(asyncio.get_running_loop()), None)
         idle = self._idle.pop(id(asyncio.get_running_loop()), [])
         for connection in idle:
             await connection.close()

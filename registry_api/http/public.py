@@ -6,9 +6,10 @@ and served from memory with an ETag; a matching `If-None-Match` gets 304 with no
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from datetime import date
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import msgspec
 from litestar import MediaType, Request, Response, get
@@ -23,28 +24,41 @@ from registry_api.settings import current as settings
 from registry_api.templating import render
 
 CACHE_LIMIT = 512
-_cache: dict[tuple, tuple[bytes, str]] = {}
+# These answers are compressed once, when cached, not on every request by the compression middleware.
+NO_MIDDLEWARE_COMPRESSION = {"skip_compression": True}
+
+
+class Cached(NamedTuple):
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+
+_cache: dict[tuple, Cached] = {}
 
 
 def _etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _respond(request: Request, body: bytes, etag: str, media_type: str) -> Response:
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=60", "Vary": "Accept-Language"}
-    if etag in request.headers.get("if-none-match", ""):
+def _respond(request: Request, cached: Cached, media_type: str) -> Response:
+    headers = {"ETag": cached.etag, "Cache-Control": "public, max-age=60", "Vary": "Accept-Encoding, Accept-Language"}
+    if cached.etag in request.headers.get("if-none-match", ""):
         return Response(content=b"", status_code=304, headers=headers, media_type=media_type)
-    return Response(content=body, status_code=200, headers=headers, media_type=media_type)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(content=cached.gzipped, status_code=200, headers=headers, media_type=media_type)
+    return Response(content=cached.body, status_code=200, headers=headers, media_type=media_type)
 
 
-async def _cached(key: tuple, build) -> tuple[bytes, str]:
+async def _cached(key: tuple, build) -> Cached:
     hit = _cache.get(key)
     if hit is not None:
         return hit
     body = await build()
     if len(_cache) >= CACHE_LIMIT:
         _cache.clear()
-    _cache[key] = entry = (body, _etag(body))
+    _cache[key] = entry = Cached(body, gzip.compress(body, compresslevel=6, mtime=0), _etag(body))
     return entry
 
 
@@ -59,7 +73,12 @@ async def _version_for(version: int | None, as_of: date | None) -> publication.V
     return await publication.latest_version()
 
 
-@get("/api/v1/public/subprocessors", tags=["public"], summary="The public subprocessor list (ETag, history)")
+@get(
+    "/api/v1/public/subprocessors",
+    opt=NO_MIDDLEWARE_COMPRESSION,
+    tags=["public"],
+    summary="The public subprocessor list (ETag, history)",
+)
 async def public_subprocessors(
     request: Request,
     version: Annotated[int | None, QueryParameter(ge=1, le=MAX_INT)] = None,
@@ -73,11 +92,15 @@ async def public_subprocessors(
         chosen = await _version_for(version, as_of)
         return msgspec.json.encode(await publication.public_view(chosen, today))
 
-    body, etag = await _cached(key, build)
-    return _respond(request, body, etag, MediaType.JSON)
+    return _respond(request, await _cached(key, build), MediaType.JSON)
 
 
-@get("/api/v1/public/changes", tags=["public"], summary="Every version of the public list, newest first")
+@get(
+    "/api/v1/public/changes",
+    opt=NO_MIDDLEWARE_COMPRESSION,
+    tags=["public"],
+    summary="Every version of the public list, newest first",
+)
 async def public_changes(
     request: Request,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
@@ -89,11 +112,10 @@ async def public_changes(
         items = [publication.change_view(v) for v in await publication.versions(limit, offset)]
         return msgspec.json.encode({"items": items, "latest": latest})
 
-    body, etag = await _cached(("changes", latest, limit, offset), build)
-    return _respond(request, body, etag, MediaType.JSON)
+    return _respond(request, await _cached(("changes", latest, limit, offset), build), MediaType.JSON)
 
 
-@get("/subprocessors", include_in_schema=False)
+@get("/subprocessors", opt=NO_MIDDLEWARE_COMPRESSION, include_in_schema=False)
 async def subprocessors_page(
     request: Request,
     lang: Annotated[str | None, QueryParameter(max_length=5)] = None,
@@ -124,13 +146,12 @@ async def subprocessors_page(
         )
         return html.encode()
 
-    body, etag = await _cached(("page", latest, today, chosen_lang, version), build)
-    response = _respond(request, body, etag, MediaType.HTML)
+    response = _respond(request, await _cached(("page", latest, today, chosen_lang, version), build), MediaType.HTML)
     response.headers["Content-Language"] = chosen_lang
     return response
 
 
-@get("/subprocessors.atom", include_in_schema=False)
+@get("/subprocessors.atom", opt=NO_MIDDLEWARE_COMPRESSION, include_in_schema=False)
 async def subprocessors_feed(
     request: Request, lang: Annotated[str | None, QueryParameter(max_length=5)] = None
 ) -> Response:
@@ -149,8 +170,7 @@ async def subprocessors_feed(
         )
         return xml.encode()
 
-    body, etag = await _cached(("feed", latest, chosen_lang), build)
-    return _respond(request, body, etag, "application/atom+xml; charset=utf-8")
+    return _respond(request, await _cached(("feed", latest, chosen_lang), build), "application/atom+xml; charset=utf-8")
 
 
 def clear_cache() -> None:

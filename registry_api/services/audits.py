@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from registry_api.clock import clock
-from registry_api.db.tables import Audit, JobRun, OutboxMessage, Recipient
+from registry_api.db.tables import Audit, JobRun, Recipient
 from registry_api.domain import audit_rules
 from registry_api.domain.audit_rules import Outcome, PullForwardReason, SupplierFacts
 from registry_api.domain.enums import Criticality, Role, Status
@@ -346,6 +346,7 @@ async def remind(today: date | None = None) -> RemindReport:
             Audit.due_reason,
             Audit.snoozed_until,
             Audit.assignee,
+            Audit.last_reminder,
             Audit.recipient.slug.as_alias("slug"),
             Audit.recipient.name.as_alias("name"),
             Audit.recipient.criticality.as_alias("criticality"),
@@ -354,38 +355,37 @@ async def remind(today: date | None = None) -> RemindReport:
         .order_by(Audit.due_on)
     )
     report.considered = len(rows)
-    candidates: dict[str, tuple[dict, audit_rules.ReminderStep]] = {}
+    queued: list[tuple[str, str, dict]] = []
+    step_of: dict[str, tuple[int, str]] = {}
     for row in rows:
         if row["snoozed_until"] is not None and row["snoozed_until"] > today:
             continue
         step = audit_rules.due_step(row["due_on"], today)
-        if step is not None:
-            candidates[f"audit:{row['id']}:{step.key}"] = (row, step)
-    already = await _existing_keys(list(candidates))
+        if step is None or step.key == row["last_reminder"]:
+            continue
+        key = f"audit:{row['id']}:{step.key}"
+        message = messages.reminder(row, step, today)
+        queued.append((outbox.SLACK, key, outbox.slack_payload("audit", message.text, message.blocks)))
+        step_of[key] = (row["id"], step.key)
     async with write_transaction():
-        for key, (row, step) in candidates.items():
-            if key in already:
-                continue
-            message = messages.reminder(row, step, today)
-            if await outbox.enqueue_slack(key, "audit", message.text, message.blocks):
-                report.queued += 1
+        inserted = await outbox.enqueue_many(queued)
+        report.queued = len(inserted)
+        by_step: dict[str, list[int]] = {}
+        for key in step_of:  # sent now or, by another replica, already: either way this step is done
+            audit_id, step_key = step_of[key]
+            by_step.setdefault(step_key, []).append(audit_id)
+        for step_key, ids in by_step.items():
+            for start in range(0, len(ids), KEY_CHUNK):
+                chunk = ids[start : start + KEY_CHUNK]
+                await Audit.update({Audit.last_reminder: step_key}).where(Audit.id.is_in(chunk))
         digest_key = audit_rules.digest_key(today)
         overdue, upcoming = audit_rules.digest(((row, row["due_on"]) for row in rows), today)
-        if (overdue or upcoming) and digest_key not in await _existing_keys([digest_key]):
+        if overdue or upcoming:
             # Nothing due is no news: the digest is sent the first run of the week that has something.
             message = messages.digest(overdue, upcoming, today)
             report.digest_queued = await outbox.enqueue_slack(digest_key, "audit", message.text, message.blocks)
         await mark_run(REMINDER_JOB)
     return report
-
-
-async def _existing_keys(keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[start : start + KEY_CHUNK]
-        rows = await OutboxMessage.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.is_in(chunk))
-        found.update(row["dedupe_key"] for row in rows)
-    return found
 
 
 async def mark_run(name: str) -> None:

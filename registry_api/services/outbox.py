@@ -33,6 +33,36 @@ async def enqueue(kind: str, dedupe_key: str, payload: dict, due_at: datetime | 
     return bool(rows)
 
 
+INSERT_CHUNK = 200
+
+
+async def enqueue_many(messages: list[tuple[str, str, dict]], due_at: datetime | None = None) -> set[str]:
+    """Record many messages `(kind, dedupe_key, payload)` in a few statements; returns the keys actually
+    inserted (those already recorded, by any replica, are skipped)."""
+    now = clock().now()
+    inserted: set[str] = set()
+    for start in range(0, len(messages), INSERT_CHUNK):
+        chunk = messages[start : start + INSERT_CHUNK]
+        args: list[object] = []
+        for kind, key, payload in chunk:
+            args += [kind, key, msgspec.json.encode(payload).decode(), now, due_at or now]
+        values = ", ".join("({}, {}, {}, {}, {}, 0, '')" for _ in chunk)
+        rows = await OutboxMessage.raw(
+            "INSERT INTO outbox (kind, dedupe_key, payload, created_at, due_at, attempts, last_error) "
+            f"VALUES {values} ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key",
+            *args,
+        )
+        inserted.update(row["dedupe_key"] for row in rows)
+    return inserted
+
+
+def slack_payload(channel: str, text: str, blocks: list[dict] | None = None, method: str = "chat.postMessage") -> dict:
+    args: dict = {"text": text}
+    if blocks is not None:
+        args["blocks"] = blocks
+    return {"method": method, "channel": channel, "args": args}
+
+
 async def enqueue_slack(
     dedupe_key: str,
     channel: str,

@@ -146,8 +146,7 @@ async def publish(
     slugs (fast path of a single write); without it the whole projection is recomputed."""
     async with write_transaction():
         await _lock()
-        latest = await latest_version()
-        old = latest.snapshot if latest else {}
+        latest_no, old = await _latest_snapshot()
         if changed is None:
             new = await full_projection()
         else:
@@ -172,7 +171,7 @@ async def publish(
             raise Invalid([Problem("publication.effective_on", "invalid_date", str(exc))]) from exc
         deadline = public_list.objection_deadline(effective, today) if d.needs_notice and effective > today else None
         version = Version(
-            number=(latest.number + 1) if latest else 1,
+            number=(latest_no or 0) + 1,
             announced_at=clock().now(),
             effective_on=effective,
             objection_deadline=deadline,
@@ -202,6 +201,21 @@ async def publish(
     _snapshot_cache[version.number] = version.snapshot
     _latest_cache.update(number=version.number, checked=time.monotonic())
     return version
+
+
+async def _latest_snapshot() -> tuple[int | None, dict]:
+    """The newest version's number and snapshot; the snapshot (megabytes for a long list) is parsed once
+    per version and kept, never mutated: a new snapshot is a new dict sharing the unchanged entries."""
+    row = await ListVersion.select(ListVersion.number).order_by(ListVersion.number, ascending=False).first()
+    if row is None:
+        return None, {}
+    number = row["number"]
+    snapshot = _snapshot_cache.get(number)
+    if snapshot is None:
+        snapshot = (await get_version(number)).snapshot
+        _snapshot_cache.clear()
+        _snapshot_cache[number] = snapshot
+    return number, snapshot
 
 
 async def _lock() -> None:

@@ -324,3 +324,14 @@ async def test_pending_outbox_is_visible_to_admins(slack_client, keys, slack_app
     assert [p["dedupe_key"] for p in pending] == ["list-notice:v1", "list-effective:v1"]
     assert "500" in pending[0]["last_error"]
     assert pending[0]["due_at"] > (datetime.now() - timedelta(days=1)).isoformat()[:10]
+
+
+async def test_public_list_is_served_precompressed(client, keys):
+    await client.post("/api/v1/recipients", json=subprocessor(), headers=keys["editor"])
+    plain = await client.get("/api/v1/public/subprocessors", headers={"Accept-Encoding": "identity"})
+    zipped = await client.get("/api/v1/public/subprocessors", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.json() == plain.json()  # httpx decodes it
+    assert zipped.headers["etag"] == plain.headers["etag"]
+    assert "Accept-Encoding" in zipped.headers["vary"]

@@ -26,6 +26,7 @@ class Audit(Table):
     assignee = Varchar(length=200, default="")
     snoozed_until = Date(null=True, default=None)
     snooze_reason = Text(default="")
+    last_reminder = Varchar(length=40, default="")
     created_at = Timestamptz(default=TimestamptzNow())
 
 
