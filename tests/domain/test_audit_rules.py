@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -260,15 +259,6 @@ def test_steps_are_cached_objects() -> None:
     """The nightly job calls `due_step` for every supplier: steps must not be rebuilt on each call."""
     assert due_step(DUE, DUE - days(15)) is due_step(date(2030, 1, 1), date(2029, 12, 10))
     assert due_step(DUE, DUE + days(8)) is due_step(DUE, DUE + days(13))
-
-
-def test_due_step_is_fast_enough_for_100k_suppliers() -> None:
-    today = date(2026, 3, 1)
-    dues = [today + days(n % 200 - 100) for n in range(100_000)]
-    start = time.perf_counter()
-    for due in dues:
-        due_step(due, today)
-    assert time.perf_counter() - start < 0.5
 
 
 run_offsets = st.lists(st.integers(min_value=-60, max_value=60), unique=True).map(sorted)
