@@ -8,10 +8,13 @@ Bolt's request path free of any I/O.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import answering, intake
 from registry_api.notices import answers, vendors
@@ -31,7 +34,9 @@ def register(app: AsyncApp, settings: Settings) -> None:
 
     async def recipients_command(ack: AsyncAck, command: dict, respond: AsyncRespond) -> None:
         await ack()
-        await _reply(respond, await answering.answer_question(command.get("text") or "", base_url))
+        async with _answering():
+            message = await answering.answer_question(command.get("text") or "", base_url)
+            await _reply(respond, message, command.get("response_url"))
 
     async def vendor_command(ack: AsyncAck, command: dict, respond: AsyncRespond, client: AsyncWebClient) -> None:
         text = (command.get("text") or "").strip()
@@ -47,7 +52,8 @@ def register(app: AsyncApp, settings: Settings) -> None:
             await ack(response_type="ephemeral", **vendors.usage(lang).as_kwargs())
             return
         await ack()
-        await _reply(respond, await answering.vendor_lookup(text, lang, base_url))
+        async with _answering():
+            await _reply(respond, await answering.vendor_lookup(text, lang, base_url), command.get("response_url"))
 
     app.command("/recipients")(recipients_command)
     app.command("/vendor")(vendor_command)
@@ -67,8 +73,33 @@ async def _open_intake(client: AsyncWebClient, respond: AsyncRespond, command: d
         await _reply(respond, answers.error_message(lang))
 
 
-async def _reply(respond: AsyncRespond, message: Message) -> None:
+ANSWERS_AT_ONCE = 8
+_answer_slots: dict[int, asyncio.Semaphore] = {}
+_sessions: dict[int, aiohttp.ClientSession] = {}
+
+
+def _answering() -> asyncio.Semaphore:
+    """At most a few answers are worked out at once: under a burst, acks (Slack's 3 s) come first and
+    the answers follow, instead of every request competing for the event loop at the same time."""
+    loop = id(asyncio.get_running_loop())
+    return _answer_slots.setdefault(loop, asyncio.Semaphore(ANSWERS_AT_ONCE))
+
+
+def _session() -> aiohttp.ClientSession:
+    """One HTTP session for every answer: Bolt's `respond` opens a new one (and a new connection) per call."""
+    loop = id(asyncio.get_running_loop())
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        session = _sessions[loop] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+    return session
+
+
+async def _reply(respond: AsyncRespond, message: Message, response_url: str | None = None) -> None:
     try:
-        await respond(response_type="ephemeral", **message.as_kwargs())
+        if response_url:
+            webhook = AsyncWebhookClient(response_url, session=_session())
+            await webhook.send(response_type="ephemeral", **message.as_kwargs())
+        else:
+            await respond(response_type="ephemeral", **message.as_kwargs())
     except Exception:  # an expired or unreachable response_url: nothing else can reach the user
         log.exception("could not answer through response_url")

@@ -33,7 +33,7 @@ async def enqueue(kind: str, dedupe_key: str, payload: dict, due_at: datetime | 
     return bool(rows)
 
 
-INSERT_CHUNK = 200
+INSERT_CHUNK = 500
 
 
 async def enqueue_many(messages: list[tuple[str, str, dict]], due_at: datetime | None = None) -> set[str]:
