@@ -73,7 +73,7 @@ async def _open_intake(client: AsyncWebClient, respond: AsyncRespond, command: d
         await _reply(respond, answers.error_message(lang))
 
 
-ANSWERS_AT_ONCE = 8
+ANSWERS_AT_ONCE = 4
 _answer_slots: dict[int, asyncio.Semaphore] = {}
 _sessions: dict[int, aiohttp.ClientSession] = {}
 
