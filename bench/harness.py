@@ -425,7 +425,7 @@ def wrk_calls(calls: Sequence[Call]) -> str:
 
 
 async def load_wrk(server: Server, calls: Sequence[Call], *, concurrency: int, duration_s: float) -> LoadResult:
-    """`wrk -t1 -c<concurrency>` (as in ../shared/PERFORMANCE.md), same headers as the asyncio client."""
+    """`wrk -t1 -c<concurrency>`, same headers as the asyncio client."""
     expects = {call.expect for call in calls}
     if len(expects) > 1:
         raise ValueError("wrk cannot tell which request an answer belongs to: one expected status per load")
