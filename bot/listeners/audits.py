@@ -62,73 +62,49 @@ def _plain(text: str) -> dict:
     return {"type": "plain_text", "text": text[:75]}
 
 
-def record_modal(audit_id: int, channel: str | None, ts: str | None, lang: str, today: date) -> dict:
+def _modal(callback_id: str, title: str, meta: dict, blocks: list[dict], lang: str) -> dict:
+    """A modal that remembers which audit and which reminder message (channel, ts) it was opened from."""
     t = TEXT[lang]
-    outcomes = [
-        ("pass", messages.outcome_label("pass", lang)),
-        ("findings", messages.outcome_label("findings", lang)),
-        ("fail", messages.outcome_label("fail", lang)),
-    ]
     return {
         "type": "modal",
-        "callback_id": RECORD_VIEW,
-        "private_metadata": json.dumps({"audit": audit_id, "channel": channel, "ts": ts}),
-        "title": _plain(t["record_title"][:24]),
+        "callback_id": callback_id,
+        "private_metadata": json.dumps(meta),
+        "title": _plain(title[:24]),
         "submit": _plain(t["submit"]),
         "close": _plain(t["cancel"]),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "outcome",
-                "label": _plain(t["outcome"]),
-                "element": {
-                    "type": "static_select",
-                    "action_id": "value",
-                    "options": [{"text": _plain(label), "value": value} for value, label in outcomes],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "performed_on",
-                "label": _plain(t["performed_on"]),
-                "element": {"type": "datepicker", "action_id": "value", "initial_date": today.isoformat()},
-            },
-            {
-                "type": "input",
-                "block_id": "evidence_url",
-                "optional": True,
-                "label": _plain(t["evidence"]),
-                "element": {"type": "plain_text_input", "action_id": "value"},
-            },
-            {
-                "type": "input",
-                "block_id": "findings",
-                "optional": True,
-                "label": _plain(t["findings"]),
-                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True},
-            },
-        ],
+        "blocks": blocks,
     }
+
+
+def _input(block_id: str, label: str, element: dict, optional: bool = False) -> dict:
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "element": {"action_id": "value", **element},
+    }
+    if optional:
+        block["optional"] = True
+    return block
+
+
+def record_modal(audit_id: int, channel: str | None, ts: str | None, lang: str, today: date) -> dict:
+    t = TEXT[lang]
+    options = [{"text": _plain(messages.outcome_label(v, lang)), "value": v} for v in ("pass", "findings", "fail")]
+    blocks = [
+        _input("outcome", t["outcome"], {"type": "static_select", "options": options}),
+        _input("performed_on", t["performed_on"], {"type": "datepicker", "initial_date": today.isoformat()}),
+        _input("evidence_url", t["evidence"], {"type": "plain_text_input"}, optional=True),
+        _input("findings", t["findings"], {"type": "plain_text_input", "multiline": True}, optional=True),
+    ]
+    meta = {"audit": audit_id, "channel": channel, "ts": ts}
+    return _modal(RECORD_VIEW, t["record_title"], meta, blocks, lang)
 
 
 def snooze_modal(audit_id: int, channel: str | None, ts: str | None, lang: str) -> dict:
     t = TEXT[lang]
-    return {
-        "type": "modal",
-        "callback_id": SNOOZE_VIEW,
-        "private_metadata": json.dumps({"audit": audit_id, "channel": channel, "ts": ts}),
-        "title": _plain(t["snooze_title"][:24]),
-        "submit": _plain(t["submit"]),
-        "close": _plain(t["cancel"]),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "reason",
-                "label": _plain(t["reason"]),
-                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True},
-            }
-        ],
-    }
+    blocks = [_input("reason", t["reason"], {"type": "plain_text_input", "multiline": True})]
+    return _modal(SNOOZE_VIEW, t["snooze_title"], {"audit": audit_id, "channel": channel, "ts": ts}, blocks, lang)
 
 
 def _value(state: dict, block: str) -> str | None:
