@@ -235,7 +235,7 @@ async def insert_postgres(url: str, registry: Registry) -> None:
             # Explicit ids leave the serial behind: move it on, or the first POST would collide.
             await connection.execute("SELECT setval(pg_get_serial_sequence('recipient', 'id'), max(id)) FROM recipient")
         # What autovacuum would do within a minute of such a load; without it plans are guesses.
-        await connection.execute("ANALYZE")
+        await connection.execute("VACUUM ANALYZE")
     finally:
         await connection.close()
 
@@ -353,7 +353,7 @@ async def insert_suppliers_postgres(url: str, suppliers: Suppliers) -> None:
             await connection.copy_records_to_table("recipient", records=suppliers.recipients, columns=RECIPIENT_COLUMNS)
             await connection.copy_records_to_table("audit", records=suppliers.audits, columns=AUDIT_COLUMNS)
             await connection.execute("SELECT setval(pg_get_serial_sequence('recipient', 'id'), max(id)) FROM recipient")
-        await connection.execute("ANALYZE")
+        await connection.execute("VACUUM ANALYZE")
     finally:
         await connection.close()
 
