@@ -109,14 +109,6 @@ async def count(conditions: Conditions) -> int:
     return int(rows[0]["n"])
 
 
-async def page_and_count(conditions: Conditions, limit: int, offset: int) -> tuple[list[dict], int]:
-    """Both at once when outside a transaction (one connection each), one after the other inside one."""
-    if current_engine().current_transaction.get() is None:
-        rows, total = await asyncio.gather(page(conditions, limit, offset), count(conditions))
-        return rows, total
-    return await page(conditions, limit, offset), await count(conditions)
-
-
 async def by_slug(slug: str) -> dict | None:
     rows = await raw(f"SELECT {RECIPIENT_COLUMNS} FROM recipient r WHERE r.slug = {{}}", slug)
     return _decode(rows[0]) if rows else None

@@ -7,6 +7,7 @@ database conflicts to `Conflict`.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 import msgspec
 from msgspec import UNSET
 
+from registry_api.db.engine import current_engine
 from registry_api.db.tables import (
     Location,
     Recipient,
@@ -404,13 +406,25 @@ async def _list(filters: RecipientFilters, limit: int, offset: int) -> Recipient
         data_categories=[filters.data_category] if filters.data_category else (),
         text=filters.q.strip() if filters.q and filters.q.strip() else None,
     )
-    rows, total = await queries.page_and_count(conditions, limit, offset)
-    return RecipientPage(items=await hydrate(rows), total=total, limit=limit, offset=offset)
+    items, total = await _page(conditions, limit, offset)
+    return RecipientPage(items=items, total=total, limit=limit, offset=offset)
 
 
 async def who(query: WhoQuery, limit: int = 50, offset: int = 0) -> WhoAnswer:
     """Who receives which data, where: the question the DPO, the bot and `GET /who` ask."""
     return await read_cache.cached(("who", query, limit, offset), lambda: _who(query, limit, offset))
+
+
+async def _page(conditions: queries.Conditions, limit: int, offset: int) -> tuple[list[RecipientOut], int]:
+    """A page and the total: the count runs while the page is hydrated (two connections), and is not run
+    at all when a first page is not full."""
+    rows = await queries.page(conditions, limit, offset)
+    if offset == 0 and len(rows) < limit:
+        return await hydrate(rows), len(rows)
+    if current_engine().current_transaction.get() is not None:
+        return await hydrate(rows), await queries.count(conditions)
+    items, total = await asyncio.gather(hydrate(rows), queries.count(conditions))
+    return items, total
 
 
 async def _who(query: WhoQuery, limit: int, offset: int) -> WhoAnswer:
@@ -428,8 +442,7 @@ async def _who(query: WhoQuery, limit: int, offset: int) -> WhoAnswer:
         outside_eea=query.outside_eea,
         data_categories=category_codes,
     )
-    rows, total = await queries.page_and_count(conditions, limit, offset)
-    recipients = await hydrate(rows)
+    recipients, total = await _page(conditions, limit, offset)
     items = []
     for r in recipients:
         locations = r.locations
