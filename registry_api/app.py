@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
@@ -56,6 +56,7 @@ class Runtime:
         self.scheduler: AsyncIOScheduler | None = None
         self._projected_generation: int | None = None
         self._projected_at = 0.0
+        self.on_stop: list[Callable[[], Awaitable[None]]] = []
 
     async def start(self) -> None:
         configure(self.settings)
@@ -74,6 +75,8 @@ class Runtime:
             await self.catch_up()
 
     async def stop(self) -> None:
+        for close in self.on_stop:
+            await close()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
@@ -173,7 +176,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.bolt = None
     if settings.slack_enabled:  # slack_bolt is heavy to import: only when Slack is configured
         from bot.app import build_bolt_app
+        from bot.listeners.commands import close_sessions
 
         app.state.bolt = build_bolt_app(settings)
+        runtime.on_stop.append(close_sessions)
     app.state.version = version("recipient-registry")
     return app

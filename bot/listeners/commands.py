@@ -94,6 +94,13 @@ def _session() -> aiohttp.ClientSession:
     return session
 
 
+async def close_sessions() -> None:
+    """Close the answer session of this event loop (at shutdown)."""
+    session = _sessions.pop(id(asyncio.get_running_loop()), None)
+    if session is not None and not session.closed:
+        await session.close()
+
+
 async def _reply(respond: AsyncRespond, message: Message, response_url: str | None = None) -> None:
     try:
         if response_url:
