@@ -132,7 +132,3 @@ def outcome_label(outcome: str, lang: str) -> str:
         "en": {"pass": "pass", "findings": "findings", "fail": "fail"},
     }
     return labels[lang].get(outcome, outcome)
-
-
-def date_label(day: date, lang: str) -> str:
-    return i18n.fmt_date(day, lang)

@@ -18,7 +18,7 @@ from registry_api.domain.recipient_rules import Problem
 from registry_api.schemas.audits import AuditOut, AuditRecord, AuditSnooze
 from registry_api.schemas.recipients import RecipientOut
 from registry_api.services import history, outbox
-from registry_api.services.errors import Conflict, Forbidden, Invalid, NotFound
+from registry_api.services.errors import Conflict, Invalid, NotFound
 from registry_api.services.tx import write_transaction
 from registry_api.settings import current as settings
 
@@ -235,12 +235,6 @@ async def _open_audit(audit_id: int) -> dict:
     if audit["state"] != OPEN:
         raise Conflict(f"audit {audit_id} is {audit['state']}, not open")
     return audit
-
-
-def check_can_record(user_id: str, approvers: tuple[str, ...]) -> None:
-    """Only the configured approvers may record audits from Slack (SLACK_APPROVERS)."""
-    if user_id not in approvers:
-        raise Forbidden("only the approvers (SLACK_APPROVERS) may do this")
 
 
 # ---------------------------------------------------------------- reading

@@ -206,10 +206,8 @@ async def update(slug: str, patch: RecipientPatch, actor: str) -> RecipientOut:
 
 async def set_status(slug: str, status: Status, actor: str, expected_version: int | None = None) -> RecipientOut:
     """Approve, reject or retire; `expected_version` protects a decision taken on a stale view."""
-    async with write_transaction():
-        current = await get(slug)
-        version = expected_version if expected_version is not None else current.version
-        return await update(slug, RecipientPatch(version=version, status=status), actor)
+    version = expected_version if expected_version is not None else (await get(slug)).version
+    return await update(slug, RecipientPatch(version=version, status=status), actor)
 
 
 async def retire(slug: str, actor: str, expected_version: int | None = None) -> RecipientOut:
